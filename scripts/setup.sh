@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the test tiers and the demo need on a fresh Debian/Ubuntu machine.
+# Idempotent: each step checks first and is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+APT_PKGS=(openssh-server rsync rclone fuse3 radosgw ceph-mon ceph-osd chromium ripgrep libkrb5-dev iproute2 git tar)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  log "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+
+# code-server (a real VS Code) lives outside node_modules: it is big, needs install-time
+# workarounds, and is only for tests and the demo. Its native modules (node-pty, spdlog, watcher)
+# are built by install scripts, which npm 11 skips unless allowed.
+CS_DIR="${SKY_CODE_SERVER_DIR:-$ROOT/.cache/code-server}"
+CS_VERSION=4.100.3
+if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ]; then
+  log "installing code-server $CS_VERSION into $CS_DIR"
+  mkdir -p "$CS_DIR"
+  # @vscode/ripgrep downloads rg from GitHub unless a cached archive is present; Debian's rg is the same 13.0.0.
+  TMPDIR="${TMPDIR:-/tmp}"
+  RG_CACHE="$TMPDIR/vscode-ripgrep-cache-1.15.11"
+  if [ ! -f "$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" ]; then
+    mkdir -p "$RG_CACHE/stage"
+    cp /usr/bin/rg "$RG_CACHE/stage/rg"
+    tar -czf "$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$RG_CACHE/stage" rg
+  fi
+  (cd "$CS_DIR" && [ -f package.json ] || echo '{"name":"code-server-host","private":true}' > "$CS_DIR/package.json")
+  (cd "$CS_DIR" && npm_config_unsafe_perm=true npm_config_yes=true npm_config_dangerously_allow_all_scripts=true npm install --no-audit --no-fund --foreground-scripts=false "code-server@$CS_VERSION" >"$CS_DIR/install.log" 2>&1) || {
+    log "code-server install failed; see $CS_DIR/install.log"; tail -30 "$CS_DIR/install.log" >&2; exit 2; }
+fi
+log "ready"

@@ -1,0 +1,6 @@
+import { Command } from 'commander';
+import type { CliContext } from './main';
+import { registerConfig } from './config';
+
+/** Every CLI verb, one file each. Add one line per verb. */
+export const verbs: Array<(program: Command, ctx: CliContext) => void> = [registerConfig];

@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, Node, Pair, YAMLMap } from 'yaml';
+import { SkyError } from '../util/errors';
+import { registerSecret } from '../util/redact';
+import { configPath, expandHome } from './paths';
+
+export type StoreKind = 's3' | 'r2' | 'ibm' | 'gcs' | 'azure' | 'oci';
+export const STORE_KINDS: readonly StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure', 'oci'];
+
+export interface S3LikeConfig {
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  profile?: string;
+  credentialsFile?: string;
+}
+export interface GcsConfig {
+  endpoint?: string;
+  projectId?: string;
+  keyFile?: string;
+}
+export interface AzureConfig {
+  connectionString?: string;
+  account?: string;
+  sasToken?: string;
+  accountKey?: string;
+  endpoint?: string;
+}
+export interface OciConfig {
+  endpoint?: string;
+  namespace?: string;
+  compartment?: string;
+  configFile?: string;
+  profile?: string;
+  region?: string;
+}
+export interface SshSettings {
+  configFile?: string;
+  knownHostsFile?: string;
+  strictHostKeyChecking?: 'ask' | 'yes' | 'accept-new';
+}
+export interface ClusterNodeConfig {
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+}
+export interface SkyConfig {
+  stores: {
+    s3?: S3LikeConfig;
+    r2?: S3LikeConfig;
+    ibm?: S3LikeConfig;
+    gcs?: GcsConfig;
+    azure?: AzureConfig;
+    oci?: OciConfig;
+  };
+  defaultStore?: StoreKind;
+  ssh: SshSettings;
+  nodePoolsFile?: string;
+  clusters: Record<string, { nodes: ClusterNodeConfig[] }>;
+  storage: { pageSize?: number; concurrency?: number };
+  /** Where the config was read from (undefined when no file exists). */
+  source?: string;
+}
+
+type Shape = { [key: string]: 'string' | 'boolean' | 'number' | Shape | 'any' };
+const S3_SHAPE: Shape = { endpoint: 'string', region: 'string', forcePathStyle: 'boolean', profile: 'string', credentialsFile: 'string' };
+const SCHEMA: Shape = {
+  stores: {
+    s3: S3_SHAPE,
+    r2: S3_SHAPE,
+    ibm: S3_SHAPE,
+    gcs: { endpoint: 'string', projectId: 'string', keyFile: 'string' },
+    azure: { connectionString: 'string', account: 'string', sasToken: 'string', accountKey: 'string', endpoint: 'string' },
+    oci: { endpoint: 'string', namespace: 'string', compartment: 'string', configFile: 'string', profile: 'string', region: 'string' },
+  },
+  defaultStore: 'string',
+  ssh: { configFile: 'string', knownHostsFile: 'string', strictHostKeyChecking: 'string' },
+  nodePoolsFile: 'string',
+  clusters: 'any',
+  storage: { pageSize: 'number', concurrency: 'number' },
+};
+const SECRET_KEYS = new Set(['connectionString', 'sasToken', 'accountKey']);
+
+export function emptyConfig(): SkyConfig {
+  return { stores: {}, ssh: {}, clusters: {}, storage: {} };
+}
+
+/** Reads and checks the config file; a missing file is an empty config. Unknown keys are errors with file:line. */
+export function loadConfig(file: string = configPath()): SkyConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyConfig();
+    throw new SkyError('config-read', `Cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const where = (node: Node | null | undefined) => {
+    const off = node?.range?.[0] ?? 0;
+    const { line, col } = lc.linePos(off);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const { line, col } = lc.linePos(e.pos[0]);
+    throw new SkyError('config-syntax', `${file}:${line}:${col}: ${e.message.split('\n')[0]}`);
+  }
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value == null)) return { ...emptyConfig(), source: file };
+  if (!isMap(root)) throw new SkyError('config-shape', `${where(root)}: the config must be a mapping of keys.`);
+  check(root, SCHEMA, '', where);
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const cfg: SkyConfig = {
+    ...emptyConfig(),
+    ...(raw as Partial<SkyConfig>),
+    stores: (raw.stores as SkyConfig['stores']) ?? {},
+    ssh: (raw.ssh as SshSettings) ?? {},
+    clusters: (raw.clusters as SkyConfig['clusters']) ?? {},
+    storage: (raw.storage as SkyConfig['storage']) ?? {},
+    source: file,
+  };
+  const mode = cfg.ssh.strictHostKeyChecking;
+  if (mode !== undefined && !['ask', 'yes', 'accept-new'].includes(mode)) {
+    throw new SkyError('config-value', `${file}: ssh.strictHostKeyChecking must be ask, yes or accept-new (got '${mode}').`);
+  }
+  if (cfg.defaultStore !== undefined && !STORE_KINDS.includes(cfg.defaultStore)) {
+    throw new SkyError('config-value', `${file}: defaultStore must be one of ${STORE_KINDS.join(', ')}.`);
+  }
+  for (const section of Object.values(cfg.stores)) {
+    for (const [k, v] of Object.entries(section ?? {})) if (SECRET_KEYS.has(k)) registerSecret(String(v));
+  }
+  if (cfg.ssh.configFile) cfg.ssh.configFile = expandHome(cfg.ssh.configFile);
+  if (cfg.ssh.knownHostsFile) cfg.ssh.knownHostsFile = expandHome(cfg.ssh.knownHostsFile);
+  if (cfg.nodePoolsFile) cfg.nodePoolsFile = expandHome(cfg.nodePoolsFile);
+  return cfg;
+}
+
+function check(map: YAMLMap, shape: Shape, prefix: string, where: (n: Node | null | undefined) => string): void {
+  for (const item of map.items) {
+    if (!isPair(item)) continue;
+    const pair = item as Pair<Node, Node>;
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const expected = shape[key];
+    const dotted = prefix ? `${prefix}.${key}` : key;
+    if (expected === undefined) {
+      const known = Object.keys(shape).join(', ');
+      throw new SkyError('config-unknown-key', `${where(pair.key)}: unknown key '${dotted}' (known here: ${known}).`);
+    }
+    if (expected === 'any') continue;
+    const value = pair.value;
+    if (typeof expected === 'object') {
+      if (value == null || (isScalar(value) && value.value == null)) continue;
+      if (!isMap(value)) throw new SkyError('config-shape', `${where(value)}: '${dotted}' must be a mapping.`);
+      check(value, expected, dotted, where);
+    } else if (isScalar(value) && value.value != null && typeof value.value !== expected) {
+      throw new SkyError('config-type', `${where(value)}: '${dotted}' must be a ${expected}.`);
+    }
+  }
+}

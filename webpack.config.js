@@ -1,0 +1,55 @@
+// Two bundles: the extension (vscode external) and the CLI. Cloud SDKs are imported with
+// dynamic import() in the engine, so webpack splits them into their own chunks.
+const path = require('path');
+
+const common = (mode) => ({
+  mode,
+  target: 'node',
+  devtool: mode === 'production' ? false : 'source-map',
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'esbuild-loader', options: { target: 'node20' } }],
+  },
+  externals: {
+    vscode: 'commonjs vscode',
+    // Optional native add-ons that the SDKs probe for; absent is fine.
+    'cpu-features': 'commonjs cpu-features',
+    './crypto/build/Release/sshcrypto.node': 'commonjs ./crypto/build/Release/sshcrypto.node',
+    'utf-8-validate': 'commonjs utf-8-validate',
+    bufferutil: 'commonjs bufferutil',
+    encoding: 'commonjs encoding',
+  },
+  node: { __dirname: false, __filename: false },
+  performance: { hints: false },
+  stats: 'errors-warnings',
+  ignoreWarnings: [/Critical dependency/, /Module not found: Error: Can't resolve '(encoding|bufferutil|utf-8-validate|supports-color)'/],
+});
+
+module.exports = (_env, argv) => {
+  const mode = argv.mode || 'production';
+  return [
+    {
+      ...common(mode),
+      name: 'extension',
+      entry: { extension: './src/extension.ts' },
+      output: {
+        path: path.resolve(__dirname, 'dist'),
+        filename: '[name].js',
+        chunkFilename: '[name].extension.js',
+        libraryTarget: 'commonjs2',
+      },
+    },
+    {
+      ...common(mode),
+      name: 'cli',
+      entry: { cli: './src/cli.ts' },
+      output: {
+        path: path.resolve(__dirname, 'dist'),
+        filename: '[name].js',
+        chunkFilename: '[name].cli.js',
+        libraryTarget: 'commonjs2',
+      },
+      plugins: [new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true })],
+    },
+  ];
+};
