@@ -97,7 +97,7 @@ export function schemeForStore(store: StoreType): string {
 }
 
 // Python's urlsplit: optional scheme (letter then letters/digits/+-.), then `//netloc`.
-const URLSPLIT_NETLOC = /^[\s\x00-\x20]*(?:([A-Za-z][A-Za-z0-9+.-]*):)?\/\/([^/?#]*)/;
+const URLSPLIT_NETLOC = /^\s*(?:([A-Za-z][A-Za-z0-9+.-]*):)?\/\/([^/?#]*)/;
 
 /** SkyPilot's rule (data_utils.is_cloud_store_url): `urlsplit(x).netloc` is non-empty. */
 export function isCloudUri(s: string): boolean {
