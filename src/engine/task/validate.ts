@@ -1,0 +1,204 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { isScalar, Node } from 'yaml';
+import type { RuleContext, Finding, FixRequest } from './context';
+import type { Diagnostic, Fix, Range } from './diagnostic';
+import { checkDocuments, isHeaderDocument } from './documents';
+import { taskVars } from './envSubst';
+import { TASK_RULES } from './rules';
+import { checkSchema } from './schemaCheck';
+import { locate, ParsedTaskYaml, parseTaskYaml, rangeOf, targetOffsets } from './yamlDoc';
+
+export interface ValidateOptions {
+  /** The task file path: relative local paths resolve against its folder. */
+  file?: string;
+  /** Filesystem checks (workdir and local sources exist); default true. */
+  localChecks?: boolean;
+  /** Overrides for envs/secrets, like `--env K=V` (used for `$VAR` substitution). */
+  env?: Record<string, string>;
+}
+
+export interface ValidationResult {
+  parsed: ParsedTaskYaml;
+  diagnostics: Diagnostic[];
+  /** Index of the pipeline/job-group header document, if any. */
+  headerIndex?: number;
+}
+
+export function validateTaskText(text: string, opts: ValidateOptions = {}): Diagnostic[] {
+  return validateTask(text, opts).diagnostics;
+}
+
+export function validateTaskFile(file: string, opts: Omit<ValidateOptions, 'file'> = {}): Diagnostic[] {
+  return validateTaskText(fs.readFileSync(file, 'utf8'), { ...opts, file });
+}
+
+const FIRST_LINE = /^[^\n]*/;
+
+export function validateTask(text: string, opts: ValidateOptions = {}): ValidationResult {
+  const parsed = parseTaskYaml(text);
+  const diagnostics: Diagnostic[] = [];
+  const baseDir = opts.file ? path.dirname(path.resolve(opts.file)) : process.cwd();
+  const localChecks = opts.localChecks !== false;
+  const broken = new Set<number>();
+
+  for (const d of parsed.documents) {
+    for (const e of d.doc.errors) {
+      const dup = e.code === 'DUPLICATE_KEY';
+      if (!dup) broken.add(d.index);
+      const [s, en] = e.pos;
+      diagnostics.push({
+        severity: 'error',
+        message: dup
+          ? `Duplicate key: ${keyAt(text, s, en)} is already defined in this mapping.`
+          : `YAML syntax error: ${(FIRST_LINE.exec(e.message) ?? [''])[0]}`,
+        document: d.index,
+        path: '',
+        range: rangeOf(parsed, s, dup ? keyEnd(text, s, en) : en),
+        code: dup ? 'duplicate-key' : 'yaml',
+      });
+    }
+    for (const w of d.doc.warnings) {
+      diagnostics.push({
+        severity: 'warning',
+        message: (FIRST_LINE.exec(w.message) ?? [''])[0],
+        document: d.index,
+        path: '',
+        range: rangeOf(parsed, w.pos[0], w.pos[1]),
+        code: 'yaml-warning',
+      });
+    }
+  }
+
+  const values = parsed.documents.map((d) => d.value);
+  const headerIndex = isHeaderDocument(values[0], values.length) ? 0 : undefined;
+
+  const emit = (docIndex: number, f: Finding) => {
+    const doc = parsed.documents[docIndex].doc;
+    const [s, e] = targetOffsets(doc, f.pointer, f.on ?? 'auto');
+    const diag: Diagnostic = {
+      severity: f.severity,
+      message: f.message,
+      document: docIndex,
+      path: f.pointer,
+      range: rangeOf(parsed, s, e),
+      code: f.code,
+    };
+    if (f.fix) {
+      const fix = buildFix(parsed, docIndex, f.pointer, f.fix);
+      if (fix) diag.fix = fix;
+    }
+    diagnostics.push(diag);
+  };
+
+  for (const d of parsed.documents) {
+    if (broken.has(d.index) || d.index === headerIndex) continue;
+    const v = d.value;
+    if (v === null || v === undefined) continue; // an empty document is an empty task
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      emit(d.index, {
+        severity: 'error',
+        pointer: '',
+        code: 'not-a-mapping',
+        message: `A task must be a mapping of fields (name, resources, run, ...); this document is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`,
+      });
+      continue;
+    }
+    for (const issue of checkSchema(v)) {
+      const fix: FixRequest | undefined = issue.rename
+        ? { kind: 'rename-key', to: issue.rename }
+        : issue.canonical
+          ? { kind: 'replace-value', to: issue.canonical }
+          : undefined;
+      emit(d.index, {
+        severity: 'error',
+        pointer: issue.pointer,
+        message: issue.message,
+        code: issue.code,
+        on: issue.on,
+        ...(fix ? { fix } : {}),
+      });
+    }
+    const task = v as Record<string, unknown>;
+    const ctx: RuleContext = {
+      task,
+      vars: taskVars(task, opts.env),
+      baseDir,
+      localChecks,
+      report: (f) => emit(d.index, f),
+    };
+    for (const rule of TASK_RULES) rule(ctx);
+  }
+  const okValues = values.map((v, i) => (broken.has(i) ? undefined : v));
+  for (const f of checkDocuments(okValues, headerIndex)) emit(f.document, f);
+
+  diagnostics.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.document - b.document,
+  );
+  return { parsed, diagnostics, ...(headerIndex !== undefined ? { headerIndex } : {}) };
+}
+
+const KEY_AT = /^\s*("[^"\n]*"|'[^'\n]*'|[^:\n#]+?)\s*:/;
+
+function keyAt(text: string, s: number, e: number): string {
+  const m = KEY_AT.exec(text.slice(s, Math.max(e, s + 200)));
+  return m ? `'${m[1].replace(/^["']|["']$/g, '')}'` : 'this key';
+}
+
+/** yaml reports a duplicate key at its first character; underline the whole key. */
+function keyEnd(text: string, s: number, e: number): number {
+  const m = KEY_AT.exec(text.slice(s, s + 200));
+  return m ? s + m[0].replace(/\s*:$/, '').length : e;
+}
+
+function nodeSlice(
+  parsed: ParsedTaskYaml,
+  n: Node | null | undefined,
+): { range: Range; text: string; start: number; end: number } | undefined {
+  if (!n || !n.range) return undefined;
+  const [s, e] = n.range;
+  return { range: rangeOf(parsed, s, e), text: parsed.text.slice(s, e), start: s, end: e };
+}
+
+/** Turns a rule's fix request into concrete edits on the source text. */
+export function buildFix(
+  parsed: ParsedTaskYaml,
+  docIndex: number,
+  pointer: string,
+  req: FixRequest,
+): Fix | undefined {
+  const loc = locate(parsed.documents[docIndex].doc, pointer);
+  if (loc.partial) return undefined;
+  switch (req.kind) {
+    case 'rename-key': {
+      const k = nodeSlice(parsed, loc.pair?.key as Node | undefined);
+      return k ? { title: `Rename to '${req.to}'`, edits: [{ range: k.range, newText: req.to }] } : undefined;
+    }
+    case 'replace-value': {
+      const v = nodeSlice(parsed, loc.node);
+      if (!v || !isScalar(loc.node)) return undefined;
+      const q = v.text[0] === '"' || v.text[0] === "'" ? v.text[0] : '';
+      return {
+        title: req.title ?? `Change to '${req.to}'`,
+        edits: [{ range: v.range, newText: `${q}${req.to}${q}` }],
+      };
+    }
+    case 'wrap-in-list': {
+      const v = nodeSlice(parsed, loc.node);
+      return v
+        ? { title: 'Wrap the source in a list', edits: [{ range: v.range, newText: `[${v.text}]` }] }
+        : undefined;
+    }
+    case 'remove-trailing-slash': {
+      const n = req.target === 'key' ? (loc.pair?.key as Node | undefined) : loc.node;
+      const v = nodeSlice(parsed, n);
+      if (!v || !isScalar(n)) return undefined;
+      const m = /^(.*?)(\/+)(["']?)$/s.exec(v.text);
+      if (!m || m[1] === '' || m[1] === '"' || m[1] === "'") return undefined;
+      return { title: 'Remove the trailing /', edits: [{ range: v.range, newText: `${m[1]}${m[3]}` }] };
+    }
+  }
+}
