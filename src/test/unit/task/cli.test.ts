@@ -1,0 +1,47 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { REPO_ROOT } from './examples.test';
+
+/** Runs the real CLI entry (out/src/cli.js) as a child process. */
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'out/src/cli.js'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('sky-vscode validate', function () {
+  this.timeout(20000);
+  const valid = path.join(REPO_ROOT, 'examples/single-node/task.yaml');
+  const invalid = path.join(REPO_ROOT, 'examples/invalid/unknown-keys.yaml');
+
+  it('exit 0 and an empty diagnostics list for a valid file', () => {
+    const r = cli(['validate', '--json', valid]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(r.stdout), [{ file: valid, diagnostics: [] }]);
+  });
+
+  it('exit 1 with pointer, document and 0-based range for an invalid file', () => {
+    const r = cli(['validate', '--json', '--no-local-checks', invalid]);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as Array<{ file: string; diagnostics: Array<Record<string, unknown>> }>;
+    assert.strictEqual(out[0].file, invalid);
+    const d = out[0].diagnostics.find((x) => x.path === '/resource');
+    assert.ok(d);
+    assert.strictEqual(d.severity, 'error');
+    assert.strictEqual(d.document, 0);
+    assert.deepStrictEqual(d.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 8 } });
+  });
+
+  it('human output on stderr, exit 2 for an unreadable file', () => {
+    const r = cli(['validate', invalid]);
+    assert.strictEqual(r.code, 1);
+    assert.strictEqual(r.stdout, '');
+    assert.match(r.stderr, /unknown-keys\.yaml:2:1: error: Unknown field 'resource'/);
+    assert.strictEqual(cli(['validate', '/nonexistent/task.yaml', valid]).code, 2);
+    assert.strictEqual(cli(['validate']).code, 2);
+  });
+});
