@@ -4,9 +4,17 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { REPO_ROOT } from './examples.test';
 
-/** Runs the real CLI entry (out/src/cli.js) as a child process. */
+/** The bundled CLI (dist/cli.js, what users run) unless it is older than the compiled sources. */
+function cliEntry(): string {
+  const dist = path.join(REPO_ROOT, 'dist/cli.js');
+  const out = path.join(REPO_ROOT, 'out/src/cli/validate.js');
+  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= fs.statSync(out).mtimeMs) return dist;
+  return path.join(REPO_ROOT, 'out/src/cli.js');
+}
+
+/** Runs the real CLI as a child process. */
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'out/src/cli.js'), ...args], {
+  const r = spawnSync(process.execPath, [cliEntry(), ...args], {
     encoding: 'utf8',
     cwd: REPO_ROOT,
   });
