@@ -22,8 +22,8 @@ export interface CrossDocFinding extends Finding {
 export function checkDocuments(values: unknown[], headerIndex: number | undefined): CrossDocFinding[] {
   const out: CrossDocFinding[] = [];
   let parallel = false;
-  if (headerIndex !== undefined) {
-    const h = values[headerIndex] as Record<string, unknown>;
+  const h = headerIndex !== undefined ? values[headerIndex] : undefined;
+  if (headerIndex !== undefined && isObj(h)) {
     if (h.name !== undefined && typeof h.name !== 'string') {
       out.push({
         document: headerIndex,

@@ -1,15 +1,4 @@
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  Node,
-  parseAllDocuments,
-  Document,
-  Pair,
-  YAMLMap,
-} from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Node, parseAllDocuments, Document, Pair, YAMLMap } from 'yaml';
 import { Range, fromPointer } from './diagnostic';
 
 /** One YAML document of a task file with what the validator needs to point at nodes. */
@@ -22,13 +11,19 @@ export interface TaskYamlDocument {
 
 export interface ParsedTaskYaml {
   text: string;
-  lineCounter: LineCounter;
+  /** Offsets where each line starts (our own: yaml's LineCounter skips lines inside broken scalars). */
+  lineStarts: number[];
   documents: TaskYamlDocument[];
 }
 
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 export function parseTaskYaml(text: string): ParsedTaskYaml {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: false });
   const list = Array.isArray(docs) ? docs : [];
   const documents = list.map((doc, index) => {
     let value: unknown;
@@ -39,23 +34,29 @@ export function parseTaskYaml(text: string): ParsedTaskYaml {
     }
     return { index, doc, value };
   });
-  return { text, lineCounter, documents };
+  return { text, lineStarts: computeLineStarts(text), documents };
 }
 
 export function offsetToPosition(
-  lc: LineCounter,
+  lineStarts: number[],
   text: string,
   offset: number,
 ): { line: number; character: number } {
   const o = Math.max(0, Math.min(offset, text.length));
-  const p = lc.linePos(o);
-  return { line: p.line - 1, character: p.col - 1 };
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= o) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: o - lineStarts[lo] };
 }
 
 export function rangeOf(parsed: ParsedTaskYaml, start: number, end: number): Range {
   return {
-    start: offsetToPosition(parsed.lineCounter, parsed.text, start),
-    end: offsetToPosition(parsed.lineCounter, parsed.text, Math.max(start, end)),
+    start: offsetToPosition(parsed.lineStarts, parsed.text, start),
+    end: offsetToPosition(parsed.lineStarts, parsed.text, Math.max(start, end)),
   };
 }
 
