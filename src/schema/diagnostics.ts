@@ -1,0 +1,135 @@
+import * as vscode from 'vscode';
+import type { LogSink } from '../engine/util/log';
+import { validateTaskText } from '../engine/task/validate';
+import type { Diagnostic } from '../engine/task/diagnostic';
+import { toVsDiagnostic } from './convert';
+import { isTaskDocument, isTaskFileName } from './taskFiles';
+
+/**
+ * Diagnostics the schema can express: Red Hat YAML reports these itself for files our
+ * `yamlValidation` globs match, so we leave them out there (no error shown twice). Everything
+ * SkyPilot checks in code (bucket names, URIs, mode rules, local paths, envs…) stays ours.
+ */
+export const SCHEMA_CODES = new Set([
+  'unknown-key',
+  'type',
+  'enum',
+  'pattern',
+  'required',
+  'range',
+  'min-items',
+  'max-properties',
+  'unique',
+  'yaml',
+  'duplicate-key',
+  'yaml-warning',
+  'env-name',
+]);
+
+export const REDHAT_YAML_ID = 'redhat.vscode-yaml';
+
+export type SchemaDiagnosticsMode = 'auto' | 'always' | 'never';
+
+/** Whether to keep schema-level findings for this file. */
+export function keepSchemaDiagnostics(
+  fileName: string,
+  mode: SchemaDiagnosticsMode,
+  redHatInstalled: boolean,
+): boolean {
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return !(redHatInstalled && isTaskFileName(fileName));
+}
+
+export const DEBOUNCE_MS = 200;
+
+export class TaskDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('sky-task');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subs: vscode.Disposable[] = [];
+  /** Documents the user asked about with "Sky: Validate Task" even though they don't look like tasks. */
+  private readonly forced = new Set<string>();
+
+  constructor(private readonly log: LogSink) {
+    this.subs.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
+      vscode.extensions.onDidChange(() => this.revalidateAll()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sky.taskValidation')) this.revalidateAll();
+      }),
+    );
+    this.revalidateAll();
+  }
+
+  revalidateAll(): void {
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  /** Debounced so that typing never waits for validation; each document has its own timer. */
+  schedule(doc: vscode.TextDocument, delay: number): void {
+    const key = doc.uri.toString();
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    if (!this.forced.has(key) && !isTaskDocument(doc)) {
+      this.collection.delete(doc.uri);
+      return;
+    }
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (!doc.isClosed) this.validateNow(doc);
+      }, delay),
+    );
+  }
+
+  /** Validates now and publishes; returns every finding (including those Red Hat YAML shows). */
+  validateNow(doc: vscode.TextDocument, force = false): Diagnostic[] {
+    const key = doc.uri.toString();
+    if (force) this.forced.add(key);
+    const started = Date.now();
+    let all: Diagnostic[];
+    try {
+      all = validateTaskText(doc.getText(), {
+        ...(doc.uri.scheme === 'file' ? { file: doc.uri.fsPath } : {}),
+        localChecks:
+          doc.uri.scheme === 'file' &&
+          vscode.workspace.getConfiguration('sky.taskValidation').get<boolean>('localChecks', true),
+      });
+    } catch (err) {
+      this.log.error(`task validation failed for ${doc.uri.fsPath}: ${(err as Error).message}`);
+      return [];
+    }
+    const mode = vscode.workspace
+      .getConfiguration('sky.taskValidation')
+      .get<SchemaDiagnosticsMode>('schemaDiagnostics', 'auto');
+    const keep = keepSchemaDiagnostics(
+      doc.fileName,
+      mode,
+      vscode.extensions.getExtension(REDHAT_YAML_ID) !== undefined,
+    );
+    const shown = all.filter((d) => keep || !d.code || !SCHEMA_CODES.has(d.code));
+    this.collection.set(doc.uri, shown.map(toVsDiagnostic));
+    this.log.debug(`validated ${doc.uri.fsPath}: ${shown.length} diagnostics in ${Date.now() - started} ms`);
+    return all;
+  }
+
+  clear(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+    this.forced.delete(key);
+    this.collection.delete(doc.uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subs) s.dispose();
+    this.collection.dispose();
+  }
+}

@@ -1,0 +1,25 @@
+import * as assert from 'assert';
+import { isTaskFileName, looksLikeTask } from '../../../schema/taskFiles';
+
+describe('task file detection', () => {
+  it('by name (the yamlValidation globs)', () => {
+    for (const f of [
+      '/a/task.yaml',
+      '/a/train-task.yml',
+      '/a/x.sky.yaml',
+      '/a/sky-train.yaml',
+      'C:/w/my_task.yaml',
+    ])
+      assert.ok(isTaskFileName(f), f);
+    for (const f of ['/a/docker-compose.yaml', '/a/config.yaml', '/a/task.json', '/tasks/ci.yaml'])
+      assert.ok(!isTaskFileName(f), f);
+  });
+  it('by content', () => {
+    assert.ok(looksLikeTask('name: x\nrun: echo\n'));
+    assert.ok(looksLikeTask('resources:\n  cpus: 2\n'));
+    assert.ok(!looksLikeTask('apiVersion: v1\nkind: Pod\nspec:\n  run: x\n'));
+    assert.ok(!looksLikeTask('services:\n  web:\n    image: x\n'));
+    assert.ok(!looksLikeTask('on: push\njobs:\n  build:\n    steps:\n      - run: x\n'));
+    assert.ok(!looksLikeTask('name: just a name\n'));
+  });
+});
