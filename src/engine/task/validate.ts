@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { isScalar, Node } from 'yaml';
+import type { SNode } from './sourceTree';
 import type { RuleContext, Finding, FixRequest } from './context';
 import type { Diagnostic, Fix, Range } from './diagnostic';
 import { checkDocuments, isHeaderDocument } from './documents';
@@ -43,10 +43,12 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
   const broken = new Set<number>();
 
   for (const d of parsed.documents) {
-    for (const e of d.doc.errors) {
+    for (const e of d.errors) {
       const dup = e.code === 'DUPLICATE_KEY';
       if (!dup) broken.add(d.index);
-      const [s, en] = e.pos;
+      const [s0, en] = e.pos;
+      // yaml may report a duplicate key from the whitespace before it; start at the key itself.
+      const s = dup ? s0 + (/^\s*/.exec(text.slice(s0, s0 + 200))?.[0].length ?? 0) : s0;
       diagnostics.push({
         severity: 'error',
         message: dup
@@ -58,7 +60,7 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
         code: dup ? 'duplicate-key' : 'yaml',
       });
     }
-    for (const w of d.doc.warnings) {
+    for (const w of d.warnings) {
       diagnostics.push({
         severity: 'warning',
         message: (FIRST_LINE.exec(w.message) ?? [''])[0],
@@ -74,7 +76,7 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
   const headerIndex = isHeaderDocument(values[0], values.length) ? 0 : undefined;
 
   const emit = (docIndex: number, f: Finding) => {
-    const doc = parsed.documents[docIndex].doc;
+    const doc = parsed.documents[docIndex];
     const [s, e] = targetOffsets(doc, f.pointer, f.on ?? 'auto');
     const diag: Diagnostic = {
       severity: f.severity,
@@ -156,10 +158,10 @@ function keyEnd(text: string, s: number, e: number): number {
 
 function nodeSlice(
   parsed: ParsedTaskYaml,
-  n: Node | null | undefined,
+  n: SNode | null | undefined,
 ): { range: Range; text: string; start: number; end: number } | undefined {
-  if (!n || !n.range) return undefined;
-  const [s, e] = n.range;
+  if (!n) return undefined;
+  const [s, e] = [n.start, n.end];
   return { range: rangeOf(parsed, s, e), text: parsed.text.slice(s, e), start: s, end: e };
 }
 
@@ -170,16 +172,16 @@ export function buildFix(
   pointer: string,
   req: FixRequest,
 ): Fix | undefined {
-  const loc = locate(parsed.documents[docIndex].doc, pointer);
+  const loc = locate(parsed.documents[docIndex], pointer);
   if (loc.partial) return undefined;
   switch (req.kind) {
     case 'rename-key': {
-      const k = nodeSlice(parsed, loc.pair?.key as Node | undefined);
+      const k = nodeSlice(parsed, loc.pair?.key);
       return k ? { title: `Rename to '${req.to}'`, edits: [{ range: k.range, newText: req.to }] } : undefined;
     }
     case 'replace-value': {
       const v = nodeSlice(parsed, loc.node);
-      if (!v || !isScalar(loc.node)) return undefined;
+      if (!v || loc.node?.kind !== 'scalar') return undefined;
       const q = v.text[0] === '"' || v.text[0] === "'" ? v.text[0] : '';
       return {
         title: req.title ?? `Change to '${req.to}'`,
@@ -193,9 +195,9 @@ export function buildFix(
         : undefined;
     }
     case 'remove-trailing-slash': {
-      const n = req.target === 'key' ? (loc.pair?.key as Node | undefined) : loc.node;
+      const n = req.target === 'key' ? loc.pair?.key : loc.node;
       const v = nodeSlice(parsed, n);
-      if (!v || !isScalar(n)) return undefined;
+      if (!v || n?.kind !== 'scalar') return undefined;
       const m = /^(.*?)(\/+)(["']?)$/s.exec(v.text);
       if (!m || m[1] === '' || m[1] === '"' || m[1] === "'") return undefined;
       return { title: 'Remove the trailing /', edits: [{ range: v.range, newText: `${m[1]}${m[3]}` }] };

@@ -1,12 +1,11 @@
-import { isMap, isPair, isScalar, isSeq, Node, parseAllDocuments, Document, Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Node, parseAllDocuments, Document, Pair } from 'yaml';
 import { Range, fromPointer } from './diagnostic';
+import { parseFast } from './fastYaml';
+import { pairFor, SNode, SourceDocument, SPair, SScalar } from './sourceTree';
 
 /** One YAML document of a task file with what the validator needs to point at nodes. */
-export interface TaskYamlDocument {
+export interface TaskYamlDocument extends SourceDocument {
   index: number;
-  doc: Document.Parsed;
-  /** Plain JS value (undefined for an empty document or when it could not be converted). */
-  value: unknown;
 }
 
 export interface ParsedTaskYaml {
@@ -14,6 +13,8 @@ export interface ParsedTaskYaml {
   /** Offsets where each line starts (our own: yaml's LineCounter skips lines inside broken scalars). */
   lineStarts: number[];
   documents: TaskYamlDocument[];
+  /** Which parser produced the tree: the fast subset parser or the full yaml library. */
+  parser: 'fast' | 'yaml';
 }
 
 function computeLineStarts(text: string): number[] {
@@ -23,18 +24,73 @@ function computeLineStarts(text: string): number[] {
 }
 
 export function parseTaskYaml(text: string): ParsedTaskYaml {
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: false });
-  const list = Array.isArray(docs) ? docs : [];
-  const documents = list.map((doc, index) => {
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch {
-      value = undefined;
-    }
-    return { index, doc, value };
+  const fast = parseFast(text);
+  if (fast) {
+    return {
+      text,
+      lineStarts: computeLineStarts(text),
+      documents: fast.map((d, index) => ({ ...d, index })),
+      parser: 'fast',
+    };
+  }
+  const docs = parseAllDocuments(text, {
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: false,
+    logLevel: 'error',
   });
-  return { text, lineStarts: computeLineStarts(text), documents };
+  const list = Array.isArray(docs) ? docs : [];
+  const documents = list.map((doc, index) => fromYamlDocument(doc, index));
+  return { text, lineStarts: computeLineStarts(text), documents, parser: 'yaml' };
+}
+
+function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    value = undefined;
+  }
+  const conv = (e: { code: string; message: string; pos: [number, number] }) => ({
+    code: e.code,
+    message: e.message,
+    pos: e.pos,
+  });
+  return {
+    index,
+    root: toSNode(doc.contents as Node | null),
+    start: doc.range[0],
+    errors: doc.errors.map(conv),
+    warnings: doc.warnings.map(conv),
+    value,
+  };
+}
+
+function toSScalar(n: unknown): SScalar {
+  if (isScalar(n) && n.range) return { kind: 'scalar', start: n.range[0], end: n.range[1], value: n.value };
+  const r = (n as Node | null)?.range;
+  return { kind: 'scalar', start: r ? r[0] : 0, end: r ? r[1] : 0, value: isScalar(n) ? n.value : String(n) };
+}
+
+function toSNode(n: Node | null): SNode | null {
+  if (!n || !n.range) return null;
+  if (isMap(n)) {
+    return {
+      kind: 'map',
+      start: n.range[0],
+      end: n.range[1],
+      items: n.items.map((p: Pair) => ({ key: toSScalar(p.key), value: toSNode(p.value as Node | null) })),
+    };
+  }
+  if (isSeq(n)) {
+    return {
+      kind: 'seq',
+      start: n.range[0],
+      end: n.range[1],
+      items: n.items.map((x) => toSNode(x as Node | null) ?? toSScalar(x)),
+    };
+  }
+  return { kind: 'scalar', start: n.range[0], end: n.range[1], value: isScalar(n) ? n.value : undefined };
 }
 
 export function offsetToPosition(
@@ -60,42 +116,27 @@ export function rangeOf(parsed: ParsedTaskYaml, start: number, end: number): Ran
   };
 }
 
-/** What a JSON pointer resolves to in the YAML tree: the value node and, inside a map, its pair. */
+/** What a JSON pointer resolves to in the tree: the value node and, inside a map, its pair. */
 export interface Located {
-  node: Node | null;
-  pair?: Pair;
+  node: SNode | null;
+  pair?: SPair;
   /** Deepest existing ancestor when the pointer goes further than the tree. */
   partial: boolean;
 }
 
-const keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
-
-function pairFor(map: YAMLMap, key: string): Pair | undefined {
-  let idx = keyIndex.get(map);
-  if (!idx) {
-    idx = new Map();
-    for (const item of map.items) {
-      const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      if (!idx.has(k)) idx.set(k, item as Pair);
-    }
-    keyIndex.set(map, idx);
-  }
-  return idx.get(key);
-}
-
-export function locate(doc: Document.Parsed, pointer: string): Located {
-  let node: Node | null = doc.contents as Node | null;
-  let pair: Pair | undefined;
+export function locate(doc: SourceDocument, pointer: string): Located {
+  let node: SNode | null = doc.root;
+  let pair: SPair | undefined;
   for (const seg of fromPointer(pointer)) {
-    if (isMap(node)) {
+    if (node?.kind === 'map') {
       const p = pairFor(node, seg);
       if (!p) return { node, pair, partial: true };
       pair = p;
-      node = (p.value as Node | null) ?? null;
+      node = p.value;
       if (node === null) return { node, pair, partial: false };
-    } else if (isSeq(node)) {
+    } else if (node?.kind === 'seq') {
       const i = Number(seg);
-      const item = node.items[i] as Node | undefined;
+      const item = node.items[i];
       if (!Number.isInteger(i) || item === undefined) return { node, pair, partial: true };
       pair = undefined;
       node = item;
@@ -108,35 +149,30 @@ export function locate(doc: Document.Parsed, pointer: string): Located {
 
 /** Offsets [start, end] of the node a diagnostic should underline. */
 export function targetOffsets(
-  doc: Document.Parsed,
+  doc: SourceDocument,
   pointer: string,
   on: 'key' | 'value' | 'auto',
 ): [number, number] {
   const loc = locate(doc, pointer);
-  const keyNode = loc.pair && !loc.partial && isScalar(loc.pair.key) ? loc.pair.key : undefined;
+  const keyNode = loc.pair && !loc.partial ? loc.pair.key : undefined;
+  const n = loc.node;
   const useKey =
     keyNode !== undefined &&
     (on === 'key' ||
-      (on === 'auto' && (loc.node === null || isMap(loc.node) || isSeq(loc.node) || nullScalar(loc.node))));
-  if (useKey && keyNode?.range) return [keyNode.range[0], keyNode.range[1]];
-  if (loc.partial && loc.pair && isScalar(loc.pair.key) && loc.pair.key.range) {
-    return [loc.pair.key.range[0], loc.pair.key.range[1]];
-  }
-  const n = loc.node;
-  if (n && n.range) {
-    if ((isMap(n) || isSeq(n)) && n.items.length > 0) {
+      (on === 'auto' && (n === null || n.kind !== 'scalar' || (n.value === null && n.start === n.end))));
+  if (useKey && keyNode) return [keyNode.start, keyNode.end];
+  if (loc.partial && loc.pair) return [loc.pair.key.start, loc.pair.key.end];
+  if (n) {
+    if (n.kind !== 'scalar' && n.items.length > 0) {
       // A whole block collection is too much: underline its first key or item.
-      const first = n.items[0] as Pair | Node;
-      const k = isPair(first) ? (first.key as Node | null) : first;
-      if (k && k.range) return [k.range[0], k.range[1]];
+      const first = n.items[0];
+      const k = 'key' in first ? first.key : first;
+      return [k.start, k.end];
     }
-    return [n.range[0], n.range[1]];
+    if (n.kind === 'scalar' && n.start === n.end && keyNode) return [keyNode.start, keyNode.end];
+    return [n.start, n.end];
   }
-  const c = doc.contents as Node | null;
-  if (c && c.range) return [c.range[0], c.range[0]];
-  return [doc.range[0], doc.range[0]];
-}
-
-function nullScalar(n: Node | null): boolean {
-  return isScalar(n) && n.value === null;
+  const c = doc.root;
+  if (c) return [c.start, c.start];
+  return [doc.start, doc.start];
 }

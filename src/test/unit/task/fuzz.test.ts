@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import { parseAllDocuments } from 'yaml';
 import { validateTaskText } from '../../../engine/task';
+import { parseFast } from '../../../engine/task/fastYaml';
 import type { Range } from '../../../engine/task';
 import { exampleFiles } from './examples.test';
 
@@ -131,5 +133,31 @@ describe('task validator fuzz', function () {
       }
     }
     assert.ok(diagnostics > 10000, `mutations should produce many diagnostics, got ${diagnostics}`);
+  });
+
+  it('the fast YAML parser agrees with the yaml library wherever it does not give up', () => {
+    const seeds = exampleFiles().map((f) => fs.readFileSync(f, 'utf8'));
+    const rnd = prng(7);
+    let fast = 0;
+    for (let i = 0; i < 10000; i++) {
+      const text = i < seeds.length ? seeds[i] : mutate(seeds[i % seeds.length], rnd);
+      const ours = parseFast(text);
+      if (!ours) continue;
+      fast++;
+      const docs = parseAllDocuments(text, { uniqueKeys: true, logLevel: 'silent' });
+      const list = Array.isArray(docs) ? docs : [];
+      // yaml sometimes reports a duplicate key from the whitespace before it: compare at the key.
+      const at = (p: number) => p + (/^\s*/.exec(text.slice(p))?.[0].length ?? 0);
+      const theirErrors = list.flatMap((d) => d.errors.map((e) => `${e.code}@${at(e.pos[0])}`));
+      const ourErrors = ours.flatMap((d) => d.errors.map((e) => `${e.code}@${e.pos[0]}`));
+      assert.deepStrictEqual(ourErrors, theirErrors, `case ${i}: errors differ\n--- input ---\n${text}`);
+      if (theirErrors.length > 0) continue;
+      assert.deepStrictEqual(
+        ours.map((d) => d.value),
+        list.map((d) => d.toJS()),
+        `case ${i}: values differ\n--- input ---\n${text}`,
+      );
+    }
+    assert.ok(fast > 1000, `the fast path should handle many mutations, handled ${fast}`);
   });
 });
