@@ -1,0 +1,37 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { configPath } from '../engine/config/paths';
+
+const TEMPLATE = `# sky-vscode configuration (read by the extension and the sky-vscode CLI).
+# Every key is optional; unknown keys are errors. Credentials otherwise come from each SDK's chain.
+# stores:
+#   s3:    { endpoint: http://127.0.0.1:7480, region: us-east-1, forcePathStyle: true, profile: default }
+#   r2:    { endpoint: https://ACCOUNT.r2.cloudflarestorage.com, profile: r2 }
+#   ibm:   { endpoint: https://s3.us-south.cloud-object-storage.appdomain.cloud, profile: ibm }
+#   gcs:   { projectId: my-project }
+#   azure: { connectionString: "..." }   # or { account: NAME, sasToken: "..." }
+#   oci:   { namespace: NS, compartment: OCID, configFile: ~/.oci/config, profile: DEFAULT }
+# ssh:
+#   configFile: ~/.ssh/config
+#   knownHostsFile: ~/.ssh/known_hosts
+#   strictHostKeyChecking: ask          # ask | yes | accept-new
+# nodePoolsFile: ~/.sky/ssh_node_pools.yaml
+`;
+
+/** Sky: Open Config — creates the config file with a commented template if missing, then opens it. */
+export async function openConfig(): Promise<vscode.Uri> {
+  const setting = vscode.workspace.getConfiguration('sky').get<string>('configFile');
+  const file = setting ? setting : configPath();
+  if (!fs.existsSync(file)) {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises
+      .writeFile(file, TEMPLATE, { mode: 0o600, flag: 'wx' })
+      .catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+  }
+  const uri = vscode.Uri.file(file);
+  await vscode.window.showTextDocument(uri);
+  return uri;
+}

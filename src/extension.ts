@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { LogSink } from './engine/util/log';
+import { redactingLog } from './engine/util/log';
+import type { PromptUi } from './engine/util/prompt';
+import { initCommands, registerCommand } from './commands/register';
+import { openConfig } from './commands/openConfig';
+import { vscodeUi } from './ui/vscodeUi';
+import { activateLanguage, type LanguageApi } from './schema/activate';
+
+/** What activate() returns: used by the vscode-tier tests to script prompts and reach services. */
+export interface SkyExtensionApi {
+  log: LogSink;
+  /** The PromptUi every command uses; tests replace it with a ScriptedUi. */
+  ui: PromptUi;
+  setUi(ui: PromptUi | undefined): void;
+  language: LanguageApi;
+}
+
+export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
+  const output = vscode.window.createOutputChannel('Sky', { log: true });
+  context.subscriptions.push(output);
+  const log = redactingLog({
+    trace: (m) => output.trace(m),
+    debug: (m) => output.debug(m),
+    info: (m) => output.info(m),
+    warn: (m) => output.warn(m),
+    error: (m) => output.error(m),
+  });
+  initCommands({ log, output });
+  const api: SkyExtensionApi = {
+    log,
+    ui: vscodeUi,
+    setUi(ui) {
+      api.ui = ui ?? vscodeUi;
+    },
+    language: undefined as unknown as LanguageApi,
+  };
+
+  registerCommand(context, 'sky.openConfig', () => openConfig());
+  registerCommand(context, 'sky.showOutput', () => output.show(true));
+  api.language = activateLanguage(context, { log });
+
+  log.info(`Sky activated (workspace trusted: ${vscode.workspace.isTrusted})`);
+  return api;
+}
+
+export function deactivate(): void {}
