@@ -58,7 +58,7 @@ export class TaskDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
       vscode.extensions.onDidChange(() => this.revalidateAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sky.taskValidation')) this.revalidateAll();
+        if (e.affectsConfiguration('sky.validation')) this.revalidateAll();
       }),
     );
     this.revalidateAll();
@@ -97,14 +97,14 @@ export class TaskDiagnostics implements vscode.Disposable {
         ...(doc.uri.scheme === 'file' ? { file: doc.uri.fsPath } : {}),
         localChecks:
           doc.uri.scheme === 'file' &&
-          vscode.workspace.getConfiguration('sky.taskValidation').get<boolean>('localChecks', true),
+          vscode.workspace.getConfiguration('sky.validation').get<boolean>('localChecks', true),
       });
     } catch (err) {
       this.log.error(`task validation failed for ${doc.uri.fsPath}: ${(err as Error).message}`);
       return [];
     }
     const mode = vscode.workspace
-      .getConfiguration('sky.taskValidation')
+      .getConfiguration('sky.validation')
       .get<SchemaDiagnosticsMode>('schemaDiagnostics', 'auto');
     const keep = keepSchemaDiagnostics(
       doc.fileName,

@@ -2,17 +2,18 @@ import * as assert from 'assert';
 import { isTaskFileName, looksLikeTask } from '../../../schema/taskFiles';
 
 describe('task file detection', () => {
-  it('by name (the yamlValidation globs)', () => {
-    for (const f of [
-      '/a/task.yaml',
-      '/a/train-task.yml',
-      '/a/x.sky.yaml',
-      '/a/sky-train.yaml',
-      'C:/w/my_task.yaml',
-    ])
+  it('by name: exactly the yamlValidation globs', () => {
+    for (const f of ['/a/task.yaml', '/a/x.sky.yaml', '/w/sky/train.yaml', 'C:\\w\\task.yaml'])
       assert.ok(isTaskFileName(f), f);
-    for (const f of ['/a/docker-compose.yaml', '/a/config.yaml', '/a/task.json', '/tasks/ci.yaml'])
+    for (const f of [
+      '/a/docker-compose.yaml',
+      '/a/config.yaml',
+      '/a/task.json',
+      '/a/my-task.yaml',
+      '/sky/x/a.yaml',
+    ]) {
       assert.ok(!isTaskFileName(f), f);
+    }
   });
   it('by content', () => {
     assert.ok(looksLikeTask('name: x\nrun: echo\n'));
