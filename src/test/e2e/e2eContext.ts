@@ -1,0 +1,69 @@
+// What every e2e test gets: a real code-server with the packed .vsix installed, a chromium page on the
+// workbench with a workspace open, and helpers that act as a person would (palette, views, screenshots).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../harness/codeServer';
+
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+
+export interface E2eContext {
+  page: Page;
+  url: string;
+  workspace: string;
+  skyHome: string;
+  /** Opens the command palette and runs a command by its title (e.g. "Sky: Validate Task"). */
+  runCommand(title: string): Promise<void>;
+  /** Opens a workspace file in an editor via Quick Open. */
+  openFile(relativePath: string): Promise<void>;
+  /** Saves a full-page screenshot as test-results/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  /** Waits for a notification toast whose text matches. */
+  waitForNotification(text: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+export interface E2eTest {
+  name: string;
+  run(ctx: E2eContext): Promise<void>;
+}
+
+export function makeContext(page: Page, url: string, workspace: string, skyHome: string): E2eContext {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  return {
+    page,
+    url,
+    workspace,
+    skyHome,
+    async runCommand(title) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+    },
+    async openFile(relativePath) {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(relativePath);
+      await page
+        .locator('.quick-input-list .monaco-list-row')
+        .first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 10_000 });
+    },
+    async screenshot(name) {
+      const file = path.join(RESULTS_DIR, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async waitForNotification(text, timeoutMs = 30_000) {
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+      await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+      return (await toast.textContent()) ?? '';
+    },
+  };
+}
