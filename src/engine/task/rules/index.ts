@@ -4,6 +4,7 @@ import { enumCaseRule } from './enumCase';
 import { fileMountsRule } from './fileMounts';
 import { taskNameRule } from './names';
 import { resourcesRule } from './resources';
+import { volumesRule } from './volumes';
 import { workdirRule } from './workdir';
 
 /** Every SkyPilot rule family that needs no cloud call, run on each task document. */
@@ -14,4 +15,5 @@ export const TASK_RULES: readonly Rule[] = [
   workdirRule,
   fileMountsRule,
   enumCaseRule,
+  volumesRule,
 ];

@@ -222,6 +222,16 @@ describe('task rules', () => {
     });
   });
 
+  describe('volumes and env values', () => {
+    it('volume mount paths must be absolute or ~', () => {
+      expectNone('volumes:\n  /mnt/vol: my-volume\n  ~/v2: other\n');
+      expectOne('volumes:\n  data: my-volume\n', 'volume-path', '/volumes/data');
+    });
+    it('env values of any type are accepted (SkyPilot applies str())', () => {
+      expectNone('envs:\n  A: [1, 2]\n  B: {x: 1}\n  C: 3.5\n');
+    });
+  });
+
   describe('multi-document files', () => {
     it('pipeline header and per-document pointers', () => {
       const y = 'name: pipe\n---\nname: a\nrun: x\n---\nname: b\nrnu: y\n';
