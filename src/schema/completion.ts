@@ -7,6 +7,7 @@ import { keysAt, snippetsAt, valuesAt } from '../engine/task/schemaNav';
 import { parseTaskYaml } from '../engine/task/yamlDoc';
 import { expandHome } from '../engine/config/paths';
 import { isTaskDocument } from './taskFiles';
+import { redHatServes } from './diagnostics';
 
 /** Supplies bucket names (the Storage view knows them); may be replaced at any time. */
 export type BucketNameProvider = () => Promise<string[]>;
@@ -43,13 +44,14 @@ export class TaskCompletionProvider implements vscode.CompletionItemProvider {
     const dollar = /\$\{?([A-Za-z_][A-Za-z0-9_]*)?$/.exec(lineText);
     if (dollar && (ctx.path[0] === 'file_mounts' || ctx.path[0] === 'workdir'))
       return this.envNames(text, ctx, pos, dollar[0]);
-    return ctx.kind === 'key' ? this.keys(ctx) : this.values(doc, ctx, pos);
+    const schemaItems = !redHatServes(doc);
+    return ctx.kind === 'key' ? this.keys(ctx, schemaItems) : this.values(doc, ctx, pos, schemaItems);
   }
 
-  private keys(ctx: CursorContext): vscode.CompletionItem[] {
+  private keys(ctx: CursorContext, schemaItems: boolean): vscode.CompletionItem[] {
     const items: vscode.CompletionItem[] = [];
     const present = new Set(ctx.siblings);
-    for (const k of keysAt(ctx.path)) {
+    for (const k of schemaItems ? keysAt(ctx.path) : []) {
       if (present.has(k.key)) continue;
       const item = new vscode.CompletionItem(k.key, vscode.CompletionItemKind.Property);
       const t = typeOf(k.schema);
@@ -100,11 +102,12 @@ export class TaskCompletionProvider implements vscode.CompletionItemProvider {
     doc: vscode.TextDocument,
     ctx: CursorContext,
     pos: vscode.Position,
+    schemaItems: boolean,
   ): Promise<vscode.CompletionItem[]> {
     const items: vscode.CompletionItem[] = [];
     const start = pos.translate(0, -ctx.prefix.length);
     const replace = new vscode.Range(start, pos);
-    for (const v of valuesAt(ctx.path)) {
+    for (const v of schemaItems ? valuesAt(ctx.path) : []) {
       const item = new vscode.CompletionItem(v.value, vscode.CompletionItemKind.EnumMember);
       item.range = replace;
       if (v.description) item.documentation = new vscode.MarkdownString(v.description);

@@ -28,6 +28,22 @@ export const SCHEMA_CODES = new Set([
 
 export const REDHAT_YAML_ID = 'redhat.vscode-yaml';
 
+/**
+ * True when Red Hat YAML already serves this file from our schema (installed, and the file matches
+ * the yamlValidation globs): then schema-level diagnostics, key/enum completion and field hovers
+ * are left to it, and we add only what the schema cannot express.
+ */
+export function redHatServes(doc: vscode.TextDocument): boolean {
+  const mode = vscode.workspace
+    .getConfiguration('sky.validation')
+    .get<SchemaDiagnosticsMode>('schemaDiagnostics', 'auto');
+  return !keepSchemaDiagnostics(
+    doc.fileName,
+    mode,
+    vscode.extensions.getExtension(REDHAT_YAML_ID) !== undefined,
+  );
+}
+
 export type SchemaDiagnosticsMode = 'auto' | 'always' | 'never';
 
 /** Whether to keep schema-level findings for this file. */

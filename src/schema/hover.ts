@@ -3,6 +3,7 @@ import { cursorContext } from '../engine/task/cursor';
 import { descriptionAt } from '../engine/task/schemaNav';
 import { isCloudUri, parseStoreUri } from '../engine/storage/uri';
 import { isTaskDocument } from './taskFiles';
+import { redHatServes } from './diagnostics';
 
 const KEY_VALUE = /^(\s*(?:-\s+)?)("[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)(\s*:)(\s*)(.*?)\s*(#.*)?$/;
 
@@ -47,7 +48,7 @@ export class TaskHoverProvider implements vscode.HoverProvider {
             new vscode.Range(pos.line, valueStart, pos.line, valueStart + m[5].length),
           );
       }
-      if (pos.character >= keyStart && pos.character <= keyEnd) {
+      if (pos.character >= keyStart && pos.character <= keyEnd && !redHatServes(doc)) {
         const desc = descriptionAt(ctx.path);
         if (desc)
           return new vscode.Hover(
