@@ -43,4 +43,8 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ]; then
   (cd "$CS_DIR" && npm_config_unsafe_perm=true npm_config_yes=true npm_config_dangerously_allow_all_scripts=true npm install --no-audit --no-fund --foreground-scripts=false "code-server@$CS_VERSION" >"$CS_DIR/install.log" 2>&1) || {
     log "code-server install failed; see $CS_DIR/install.log"; tail -30 "$CS_DIR/install.log" >&2; exit 2; }
 fi
+# Cluster nodes mount buckets with FUSE as a normal user; allow_other needs this line.
+if [ -f /etc/fuse.conf ] && ! grep -q '^user_allow_other' /etc/fuse.conf; then
+  echo user_allow_other >> /etc/fuse.conf 2>/dev/null || log "cannot enable user_allow_other in /etc/fuse.conf"
+fi
 log "ready"

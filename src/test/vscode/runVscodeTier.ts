@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vscode-tier-'));
   const resultFile = path.join(work, 'result.json');
   const env = await prepareTierEnvironment(work);
-  let code = 1;
+  let code: number;
   try {
     code = await runTests({
       vscodeExecutablePath: path.join(REPO_ROOT, 'scripts', 'code-server-shim'),

@@ -1,0 +1,196 @@
+// The test sandbox: real servers for the integration, vscode and e2e tiers and the demo.
+//   ssh   — OpenSSH sshd cluster nodes (head + workers), each in its own network namespace when permitted
+//   s3    — Ceph RGW (also stands in for R2 and IBM COS, which speak the S3 API)
+//   azure — Azurite
+// Everything listens on 127.0.0.1 or on the sandbox bridge's host address (reachable from the nodes),
+// and stop() kills only the processes this sandbox started.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { createNet, netnsSupported, SandboxNet } from './net';
+import { startSshCluster, SshCluster } from './sshNodes';
+import { startRgw, stopRgw, RgwServer } from './rgw';
+import { startAzurite, AzuriteServer } from './azurite';
+
+export type { SandboxNode } from './sshNodes';
+
+export interface Sandbox {
+  dir: string;
+  skyHome: string;
+  /** 'netns' when nodes have their own network namespaces, else 'loopback'. */
+  mode: 'netns' | 'loopback';
+  /** The address servers listen on (bridge host address in netns mode). */
+  serverHost: string;
+  ssh?: Omit<SshCluster, 'processes'>;
+  s3?: Omit<RgwServer, 'processes'> & { credentialsFile: string };
+  azure?: Omit<AzuriteServer, 'process'>;
+  env(): NodeJS.ProcessEnv;
+  writeSkyConfig(extra?: Record<string, unknown>): string;
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  ssh?: boolean | { workers: number };
+  s3?: boolean;
+  azure?: boolean;
+  dir?: string;
+}
+
+/** An OpenSSH hashed known_hosts entry (|1|salt|HMAC-SHA1(salt, host)) for `host` (or `[host]:port`). */
+export function hashKnownHostsLine(host: string, keyLine: string): string {
+  const salt = crypto.randomBytes(20);
+  const hash = crypto.createHmac('sha1', salt).update(host).digest();
+  return `|1|${salt.toString('base64')}|${hash.toString('base64')} ${keyLine}`;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sky-sandbox-'));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755);
+  const skyHome = path.join(dir, 'sky-vscode-home');
+  fs.mkdirSync(skyHome, { recursive: true });
+  const workers = typeof opts.ssh === 'object' ? opts.ssh.workers : 1;
+  let net: SandboxNet | undefined;
+  let ssh: SshCluster | undefined;
+  let rgw: RgwServer | undefined;
+  let azurite: AzuriteServer | undefined;
+  const cleanup = async () => {
+    await Promise.all([
+      ssh ? Promise.all(ssh.processes.map((p) => p.stop())) : undefined,
+      rgw ? stopRgw(rgw.processes) : undefined,
+      azurite?.process.stop(),
+    ]);
+    await net?.destroy();
+  };
+  try {
+    const useNetns = opts.ssh !== undefined && opts.ssh !== false && (await netnsSupported());
+    if (useNetns) net = await createNet(workers + 1);
+    const serverHost = net ? net.hostIp : '127.0.0.1';
+    // Start the slow parts in parallel (RGW takes ~15 s).
+    const [s, r, a] = await Promise.all([
+      opts.ssh ? startSshCluster(dir, workers, net) : undefined,
+      opts.s3 ? startRgw(dir, serverHost) : undefined,
+      opts.azure ? startAzurite(dir, serverHost) : undefined,
+    ]);
+    ssh = s;
+    rgw = r;
+    azurite = a;
+    let credentialsFile = '';
+    if (rgw) {
+      credentialsFile = path.join(dir, 'aws-credentials');
+      fs.writeFileSync(
+        credentialsFile,
+        `[default]\naws_access_key_id = ${rgw.accessKeyId}\naws_secret_access_key = ${rgw.secretAccessKey}\n`,
+        { mode: 0o600 },
+      );
+      fs.writeFileSync(path.join(dir, 'aws-config'), `[default]\nregion = ${rgw.region}\n`);
+    }
+    const sandbox: Sandbox = {
+      dir,
+      skyHome,
+      mode: net ? 'netns' : 'loopback',
+      serverHost,
+      ssh: ssh && (({ processes: _p, ...rest }) => rest)(ssh),
+      s3: rgw && { ...(({ processes: _p, ...rest }) => rest)(rgw), credentialsFile },
+      azure: azurite && (({ process: _p, ...rest }) => rest)(azurite),
+      env() {
+        const e: NodeJS.ProcessEnv = { ...process.env, SKY_VSCODE_HOME: skyHome };
+        delete e.AWS_PROFILE;
+        if (rgw) {
+          e.AWS_SHARED_CREDENTIALS_FILE = credentialsFile;
+          e.AWS_CONFIG_FILE = path.join(dir, 'aws-config');
+        }
+        return e;
+      },
+      writeSkyConfig(extra = {}) {
+        const stores: Record<string, unknown> = {};
+        if (rgw) {
+          const s3 = { endpoint: rgw.endpoint, region: rgw.region, forcePathStyle: true, credentialsFile };
+          stores.s3 = s3;
+          stores.r2 = { ...s3 };
+          stores.ibm = { ...s3 };
+        }
+        if (azurite) stores.azure = { connectionString: azurite.connectionString };
+        const cfg: Record<string, unknown> = { stores };
+        if (ssh)
+          cfg.ssh = {
+            configFile: ssh.sshConfigPath,
+            knownHostsFile: ssh.knownHostsPath,
+            strictHostKeyChecking: 'yes',
+          };
+        const merged = deepMerge(cfg, extra);
+        const file = path.join(skyHome, 'config.yaml');
+        fs.writeFileSync(file, stringify(merged), { mode: 0o600 });
+        return file;
+      },
+      stop: cleanup,
+    };
+    fs.writeFileSync(
+      path.join(dir, 'sandbox.json'),
+      JSON.stringify(
+        {
+          dir,
+          skyHome,
+          mode: sandbox.mode,
+          serverHost,
+          ssh: sandbox.ssh,
+          s3: sandbox.s3 && { endpoint: rgw!.endpoint },
+          azure: sandbox.azure && { endpoint: azurite!.endpoint },
+          pid: process.pid,
+        },
+        null,
+        2,
+      ),
+    );
+    return sandbox;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+let shared: Promise<Sandbox> | undefined;
+let sharedParts: SandboxOptions = {};
+
+/**
+ * One sandbox per test process with every part the tests asked for. The first call starts it; a
+ * later call that needs a part not yet running restarts it with the union of parts.
+ */
+export async function sharedSandbox(parts: {
+  ssh?: boolean;
+  s3?: boolean;
+  azure?: boolean;
+}): Promise<Sandbox> {
+  const missing = (Object.keys(parts) as (keyof typeof parts)[]).some((k) => parts[k] && !sharedParts[k]);
+  if (shared && !missing) return shared;
+  if (shared) await (await shared.catch(() => undefined))?.stop();
+  sharedParts = {
+    ssh: !!(parts.ssh || sharedParts.ssh),
+    s3: !!(parts.s3 || sharedParts.s3),
+    azure: !!(parts.azure || sharedParts.azure),
+  };
+  shared = startSandbox(sharedParts);
+  return shared;
+}
+
+export async function stopSharedSandbox(): Promise<void> {
+  if (!shared) return;
+  const s = await shared.catch(() => undefined);
+  shared = undefined;
+  sharedParts = {};
+  await s?.stop();
+}

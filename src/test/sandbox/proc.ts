@@ -1,0 +1,116 @@
+// Process helpers for the sandbox: every server runs in its own process group and is stopped by PID.
+import { ChildProcess, execFile, spawn, SpawnOptions } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+
+export interface Managed {
+  name: string;
+  pid: number;
+  logFile: string;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      cmd,
+      args,
+      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+export function startDaemon(
+  name: string,
+  cmd: string,
+  args: string[],
+  logFile: string,
+  opts: SpawnOptions = {},
+): Managed {
+  const fd = fs.openSync(logFile, 'a');
+  const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  if (!child.pid) throw new Error(`could not start ${name}`);
+  const pid = child.pid;
+  return {
+    name,
+    pid,
+    logFile,
+    child,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      // Some daemons (sshd) start their own session, so the group may be gone while the process is not.
+      const kill = (sig: NodeJS.Signals) => {
+        for (const target of [-pid, pid]) {
+          try {
+            process.kill(target, sig);
+          } catch {
+            /* not there */
+          }
+        }
+      };
+      kill(signal);
+      const t = setTimeout(() => kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  logFile?: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready after ${timeoutMs} ms${logFile ? ` (log: ${logFile})` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** True when host:port accepts a TCP connection and (optionally) sends data starting with `banner`. */
+export function probeTcp(host: string, port: number, banner?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => {
+      if (!banner) done(true);
+    });
+    sock.once('data', (d) => done(d.toString().startsWith(banner ?? '')));
+  });
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,159 @@
+// S3 API: a one-node Ceph cluster (one mon, one memstore OSD, no mgr) with RADOS Gateway, started
+// by hand from one ceph.conf under the sandbox dir (recipe: shared/reference/test-infrastructure.md).
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { freePort, Managed, probeTcp, run, startDaemon, waitFor } from './proc';
+
+export interface RgwServer {
+  endpoint: string;
+  host: string;
+  port: number;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  processes: Managed[];
+}
+
+export async function startRgw(dir: string, host: string): Promise<RgwServer> {
+  const root = path.join(dir, 'ceph');
+  for (const d of ['run', 'log', 'mon', 'osd', 'rgw']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  const monPort = await freePort();
+  const port = await freePort(host);
+  const fsid = crypto.randomUUID();
+  const conf = path.join(root, 'ceph.conf');
+  const keyring = path.join(root, 'keyring');
+  fs.writeFileSync(
+    conf,
+    `[global]
+fsid = ${fsid}
+mon host = v1:127.0.0.1:${monPort}
+public addr = 127.0.0.1
+ms bind msgr2 = false
+ms bind ipv6 = false
+auth cluster required = none
+auth service required = none
+auth client required = none
+run dir = ${root}/run
+admin socket = ${root}/run/$cluster-$name.asok
+log file = ${root}/log/$cluster-$name.log
+keyring = ${keyring}
+mon data = ${root}/mon/$cluster-$id
+osd data = ${root}/osd/$cluster-$id
+osd objectstore = memstore
+memstore device bytes = 2147483648
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+mon max pg per osd = 1000
+osd crush chooseleaf type = 0
+osd max object name len = 256
+osd max object namespace len = 64
+[client.rgw.a]
+rgw frontends = beast endpoint=${host}:${port}
+rgw data = ${root}/rgw
+rgw dns name = ${host}
+`,
+  );
+  const c = ['-c', conf];
+  const processes: Managed[] = [];
+  try {
+    await run('ceph-authtool', [
+      '--create-keyring',
+      keyring,
+      '--gen-key',
+      '-n',
+      'mon.',
+      '--cap',
+      'mon',
+      'allow *',
+    ]);
+    await run('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'client.admin',
+      '--cap',
+      'mon',
+      'allow *',
+      '--cap',
+      'osd',
+      'allow *',
+      '--cap',
+      'mds',
+      'allow *',
+      '--cap',
+      'mgr',
+      'allow *',
+    ]);
+    const monmap = path.join(root, 'monmap');
+    await run('monmaptool', ['--create', '--fsid', fsid, '--add', 'a', `v1:127.0.0.1:${monPort}`, monmap]);
+    await run('ceph-mon', [...c, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', keyring]);
+    processes.push(
+      startDaemon('ceph-mon', 'ceph-mon', [...c, '-i', 'a', '-f'], path.join(root, 'log', 'mon.out')),
+    );
+    await waitFor(
+      'ceph-mon',
+      async () => (await run('ceph', [...c, 'mon', 'stat'], { timeoutMs: 5000 })).includes('quorum'),
+      30_000,
+    );
+    const osdId = (await run('ceph', [...c, 'osd', 'create'])).trim();
+    fs.mkdirSync(path.join(root, 'osd', `ceph-${osdId}`), { recursive: true });
+    await run('ceph-osd', [...c, '-i', osdId, '--mkfs']);
+    processes.push(
+      startDaemon('ceph-osd', 'ceph-osd', [...c, '-i', osdId, '-f'], path.join(root, 'log', 'osd.out')),
+    );
+    processes.push(
+      startDaemon(
+        'radosgw',
+        'radosgw',
+        [...c, '-n', 'client.rgw.a', '-f'],
+        path.join(root, 'log', 'rgw.out'),
+      ),
+    );
+    await waitFor('radosgw', () => probeTcp(host, port), 60_000, path.join(root, 'log', 'rgw.out'));
+    const accessKeyId = `SKY${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
+    const secretAccessKey = crypto.randomBytes(24).toString('base64url');
+    await run(
+      'radosgw-admin',
+      [
+        ...c,
+        'user',
+        'create',
+        '--uid',
+        'sky',
+        '--display-name',
+        'sky test',
+        '--access-key',
+        accessKeyId,
+        '--secret-key',
+        secretAccessKey,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    return {
+      endpoint: `http://${host}:${port}`,
+      host,
+      port,
+      region: 'us-east-1',
+      accessKeyId,
+      secretAccessKey,
+      processes,
+    };
+  } catch (err) {
+    await stopRgw(processes);
+    throw err;
+  }
+}
+
+/** rgw first, then the OSD, then the mon (the order the recipe needs). */
+export async function stopRgw(processes: Managed[]): Promise<void> {
+  for (const name of ['radosgw', 'ceph-osd', 'ceph-mon']) {
+    const p = processes.find((x) => x.name === name);
+    if (p) await p.stop();
+  }
+}
