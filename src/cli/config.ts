@@ -19,7 +19,11 @@ export function registerConfig(program: Command, ctx: CliContext): void {
           exists: cfg.source !== undefined,
           stores: Object.keys(cfg.stores),
           defaultStore: cfg.defaultStore ?? null,
-          ssh: { configFile: cfg.ssh.configFile ?? null, knownHostsFile: cfg.ssh.knownHostsFile ?? null, strictHostKeyChecking: cfg.ssh.strictHostKeyChecking ?? 'ask' },
+          ssh: {
+            configFile: cfg.ssh.configFile ?? null,
+            knownHostsFile: cfg.ssh.knownHostsFile ?? null,
+            strictHostKeyChecking: cfg.ssh.strictHostKeyChecking ?? 'ask',
+          },
           nodePoolsFile: cfg.nodePoolsFile ?? null,
           clusters: Object.keys(cfg.clusters),
         };

@@ -14,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exit: (c) => (exitCode = c) };
   const program = new Command()
     .name('sky-vscode')
-    .description('SkyPilot tasks from the terminal: validate task YAML, manage buckets, launch on SSH clusters.')
+    .description(
+      'SkyPilot tasks from the terminal: validate task YAML, manage buckets, launch on SSH clusters.',
+    )
     .version(pkg.version, '-V, --version')
     .showHelpAfterError()
     .exitOverride();
@@ -23,7 +25,12 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
       return EXIT_USAGE;
     }
     return reportError(err);

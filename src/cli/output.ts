@@ -32,13 +32,19 @@ export function stderrProgress(): ProgressSink {
     report(e) {
       if (e.phase && e.phase !== lastPhase) {
         lastPhase = e.phase;
-        process.stderr.write(`${tty ? '\r\x1b[K' : ''}${e.node ? `[${e.node}] ` : ''}${e.phase}${e.message ? `: ${redact(e.message)}` : ''}\n`);
+        process.stderr.write(
+          `${tty ? '\r\x1b[K' : ''}${e.node ? `[${e.node}] ` : ''}${e.phase}${e.message ? `: ${redact(e.message)}` : ''}\n`,
+        );
         return;
       }
       if (!tty) return;
       const parts: string[] = [];
-      if (e.files) parts.push(`${e.files.done}${e.files.total !== undefined ? `/${e.files.total}` : ''} files`);
-      if (e.bytes) parts.push(`${formatBytes(e.bytes.done)}${e.bytes.total !== undefined ? ` / ${formatBytes(e.bytes.total)}` : ''}`);
+      if (e.files)
+        parts.push(`${e.files.done}${e.files.total !== undefined ? `/${e.files.total}` : ''} files`);
+      if (e.bytes)
+        parts.push(
+          `${formatBytes(e.bytes.done)}${e.bytes.total !== undefined ? ` / ${formatBytes(e.bytes.total)}` : ''}`,
+        );
       if (e.message) parts.push(redact(e.message));
       process.stderr.write(`\r\x1b[K  ${parts.join('  ')}`);
     },

@@ -31,8 +31,10 @@ async function main(): Promise<number> {
   }
   const dir = path.join(__dirname, tier);
   const hooksFile = path.join(dir, 'hooks.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rootHooks = fs.existsSync(hooksFile) ? (require(hooksFile) as { mochaHooks?: Mocha.RootHookObject }).mochaHooks : undefined;
+  const rootHooks = fs.existsSync(hooksFile)
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require(hooksFile) as { mochaHooks?: Mocha.RootHookObject }).mochaHooks
+    : undefined;
   const mocha = new Mocha({
     timeout: tier === 'unit' ? 20_000 : 180_000,
     reporter: 'spec',
@@ -51,7 +53,9 @@ async function main(): Promise<number> {
     runner.on('pending', () => skipped++);
   });
   if (files.length === 0) failed++;
-  process.stdout.write(`${tier}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.stdout.write(
+    `${tier}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+  );
   return failed > 0 || files.length === 0 ? 1 : 0;
 }
 

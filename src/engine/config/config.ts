@@ -64,15 +64,34 @@ export interface SkyConfig {
 }
 
 type Shape = { [key: string]: 'string' | 'boolean' | 'number' | Shape | 'any' };
-const S3_SHAPE: Shape = { endpoint: 'string', region: 'string', forcePathStyle: 'boolean', profile: 'string', credentialsFile: 'string' };
+const S3_SHAPE: Shape = {
+  endpoint: 'string',
+  region: 'string',
+  forcePathStyle: 'boolean',
+  profile: 'string',
+  credentialsFile: 'string',
+};
 const SCHEMA: Shape = {
   stores: {
     s3: S3_SHAPE,
     r2: S3_SHAPE,
     ibm: S3_SHAPE,
     gcs: { endpoint: 'string', projectId: 'string', keyFile: 'string' },
-    azure: { connectionString: 'string', account: 'string', sasToken: 'string', accountKey: 'string', endpoint: 'string' },
-    oci: { endpoint: 'string', namespace: 'string', compartment: 'string', configFile: 'string', profile: 'string', region: 'string' },
+    azure: {
+      connectionString: 'string',
+      account: 'string',
+      sasToken: 'string',
+      accountKey: 'string',
+      endpoint: 'string',
+    },
+    oci: {
+      endpoint: 'string',
+      namespace: 'string',
+      compartment: 'string',
+      configFile: 'string',
+      profile: 'string',
+      region: 'string',
+    },
   },
   defaultStore: 'string',
   ssh: { configFile: 'string', knownHostsFile: 'string', strictHostKeyChecking: 'string' },
@@ -113,7 +132,8 @@ export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
   }
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value == null)) return { ...emptyConfig(), source: file };
-  if (!isMap(root)) throw new SkyError('config-shape', `${where(root)}: the config must be a mapping of keys.`);
+  if (!isMap(root))
+    throw new SkyError('config-shape', `${where(root)}: the config must be a mapping of keys.`);
   check(root, SCHEMA, '', where);
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const cfg: SkyConfig = {
@@ -127,7 +147,10 @@ export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
   };
   const mode = cfg.ssh.strictHostKeyChecking;
   if (mode !== undefined && !['ask', 'yes', 'accept-new'].includes(mode)) {
-    throw new SkyError('config-value', `${file}: ssh.strictHostKeyChecking must be ask, yes or accept-new (got '${mode}').`);
+    throw new SkyError(
+      'config-value',
+      `${file}: ssh.strictHostKeyChecking must be ask, yes or accept-new (got '${mode}').`,
+    );
   }
   if (cfg.defaultStore !== undefined && !STORE_KINDS.includes(cfg.defaultStore)) {
     throw new SkyError('config-value', `${file}: defaultStore must be one of ${STORE_KINDS.join(', ')}.`);
@@ -141,7 +164,12 @@ export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
   return cfg;
 }
 
-function check(map: YAMLMap, shape: Shape, prefix: string, where: (n: Node | null | undefined) => string): void {
+function check(
+  map: YAMLMap,
+  shape: Shape,
+  prefix: string,
+  where: (n: Node | null | undefined) => string,
+): void {
   for (const item of map.items) {
     if (!isPair(item)) continue;
     const pair = item as Pair<Node, Node>;
@@ -150,13 +178,17 @@ function check(map: YAMLMap, shape: Shape, prefix: string, where: (n: Node | nul
     const dotted = prefix ? `${prefix}.${key}` : key;
     if (expected === undefined) {
       const known = Object.keys(shape).join(', ');
-      throw new SkyError('config-unknown-key', `${where(pair.key)}: unknown key '${dotted}' (known here: ${known}).`);
+      throw new SkyError(
+        'config-unknown-key',
+        `${where(pair.key)}: unknown key '${dotted}' (known here: ${known}).`,
+      );
     }
     if (expected === 'any') continue;
     const value = pair.value;
     if (typeof expected === 'object') {
       if (value == null || (isScalar(value) && value.value == null)) continue;
-      if (!isMap(value)) throw new SkyError('config-shape', `${where(value)}: '${dotted}' must be a mapping.`);
+      if (!isMap(value))
+        throw new SkyError('config-shape', `${where(value)}: '${dotted}' must be a mapping.`);
       check(value, expected, dotted, where);
     } else if (isScalar(value) && value.value != null && typeof value.value !== expected) {
       throw new SkyError('config-type', `${where(value)}: '${dotted}' must be a ${expected}.`);

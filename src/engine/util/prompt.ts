@@ -12,11 +12,17 @@ export type OverwriteAnswer = 'yes' | 'yesToAll' | 'no' | 'noToAll';
 
 export interface PromptUi {
   /** A yes/no question; destructive ones are modal in the editor. */
-  confirm(message: string, options?: { detail?: string; destructive?: boolean; confirmLabel?: string }): Promise<boolean>;
+  confirm(
+    message: string,
+    options?: { detail?: string; destructive?: boolean; confirmLabel?: string },
+  ): Promise<boolean>;
   /** Type-the-name confirmation for irreversible deletes. */
   confirmByTyping(message: string, expected: string): Promise<boolean>;
   pick<T>(title: string, items: PickItem<T>[], options?: { canPickMany?: false }): Promise<T | undefined>;
-  input(prompt: string, options?: { password?: boolean; value?: string; validate?: (v: string) => string | undefined }): Promise<string | undefined>;
+  input(
+    prompt: string,
+    options?: { password?: boolean; value?: string; validate?: (v: string) => string | undefined },
+  ): Promise<string | undefined>;
   overwrite(path: string): Promise<OverwriteAnswer>;
 }
 

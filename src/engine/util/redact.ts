@@ -16,7 +16,10 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join('****');
   }
   // Values that look like credentials even if nobody registered them.
-  out = out.replace(/((?:AccountKey|SharedAccessSignature|sig|aws_secret_access_key|secret_access_key|password)=)[^;&\s"']+/gi, '$1****');
+  out = out.replace(
+    /((?:AccountKey|SharedAccessSignature|sig|aws_secret_access_key|secret_access_key|password)=)[^;&\s"']+/gi,
+    '$1****',
+  );
   return out;
 }
 

@@ -40,13 +40,18 @@ describe('config', () => {
     assert.strictEqual(cfg.ssh.strictHostKeyChecking, 'accept-new');
     assert.strictEqual(cfg.ssh.configFile, path.join(os.homedir(), '.ssh/config'));
     // Secrets in the config are registered for redaction.
-    assert.ok(!redact('conn=DefaultEndpointsProtocol=http;AccountName=a;AccountKey=SECRETKEY123;').includes('SECRETKEY123'));
+    assert.ok(
+      !redact('conn=DefaultEndpointsProtocol=http;AccountName=a;AccountKey=SECRETKEY123;').includes(
+        'SECRETKEY123',
+      ),
+    );
   });
 
   it('unknown keys are errors with file and line', () => {
     assert.throws(
       () => parseConfig('stores:\n  s3:\n    endpiont: http://x\n', '/h/config.yaml'),
-      (e: unknown) => e instanceof SkyError && /\/h\/config\.yaml:3:5: unknown key 'stores\.s3\.endpiont'/.test(e.message),
+      (e: unknown) =>
+        e instanceof SkyError && /\/h\/config\.yaml:3:5: unknown key 'stores\.s3\.endpiont'/.test(e.message),
     );
     assert.throws(() => parseConfig('bogus: 1\n'), /unknown key 'bogus'/);
   });
