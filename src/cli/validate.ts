@@ -36,7 +36,8 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           continue;
         }
         const diagnostics = validateTaskText(text, { file, localChecks: opts.localChecks });
-        results.push({ file, diagnostics });
+        // The JSON contract: fix edits are editor data, not part of it.
+        results.push({ file, diagnostics: diagnostics.map(({ fix: _fix, ...d }) => d) });
         if (!opts.json) {
           for (const d of diagnostics) {
             const doc = d.document > 0 ? ` (document ${d.document})` : '';
