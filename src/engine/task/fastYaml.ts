@@ -18,28 +18,56 @@ interface Line {
   empty: boolean;
 }
 
-const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_RE = /^[-+]?[0-9]+$/;
-const OCT_RE = /^0o[0-7]+$/;
-const HEX_RE = /^0x[0-9a-fA-F]+$/;
-const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+// Plain scalars resolve as SkyPilot's PyYAML (YAML 1.1) resolves them, not as YAML 1.2: `yes`/`on`
+// are booleans, `0777` is octal, `1_000` and `1:30` (base 60) are integers, `1e3` stays a string.
+const NULL_RE = /^(?:~|null|Null|NULL|)$/;
+const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const INT_RE =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT_RE =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
-/** YAML 1.2 core schema, as the `yaml` library resolves plain scalars by default. */
+function sexagesimal(digits: string): number {
+  return digits.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+}
+
+function pyInt(raw: string): number {
+  let s = raw.replace(/_/g, '');
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s.startsWith('0b')) return sign * parseInt(s.slice(2), 2);
+  if (s.startsWith('0x')) return sign * parseInt(s.slice(2), 16);
+  if (s.startsWith('0')) return sign * parseInt(s, 8);
+  if (s.includes(':')) return sign * sexagesimal(s);
+  return sign * Number(s);
+}
+
+function pyFloat(raw: string): number {
+  let s = raw.replace(/_/g, '').toLowerCase();
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  if (s === '.inf') return sign * Infinity;
+  if (s === '.nan') return NaN;
+  if (s.includes(':')) {
+    const [whole, frac] = s.split('.');
+    return sign * (sexagesimal(whole) + Number(`0.${frac || '0'}`));
+  }
+  return sign * Number(s);
+}
+
+/** PyYAML's implicit resolution of a plain scalar (timestamps stay strings). */
 export function resolvePlain(s: string): unknown {
   if (NULL_RE.test(s)) return null;
-  if (BOOL_RE.test(s)) return s[0] === 't' || s[0] === 'T';
-  if (INT_RE.test(s)) return Number(s);
-  if (OCT_RE.test(s)) return parseInt(s.slice(2), 8);
-  if (HEX_RE.test(s)) return parseInt(s.slice(2), 16);
-  if (FLOAT_RE.test(s)) return Number(s);
-  if (SPECIAL_FLOAT.test(s))
-    return s.includes('nan') || s.includes('NaN') || s.includes('NAN')
-      ? NaN
-      : s[0] === '-'
-        ? -Infinity
-        : Infinity;
+  if (BOOL_RE.test(s)) return /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(s);
+  if (INT_RE.test(s)) return pyInt(s);
+  if (FLOAT_RE.test(s)) return pyFloat(s);
   return s;
 }
 
@@ -107,7 +135,7 @@ class DocParser {
     }
     if (j >= t.length) return undefined;
     const raw = t.slice(col, j).replace(/ +$/, '');
-    if (raw === '' || raw.includes('\t')) throw new GiveUp();
+    if (raw === '' || raw === '<<' || raw.includes('\t')) throw new GiveUp(); // merge keys: full parser
     const v = resolvePlain(raw);
     if (typeof v !== 'string') throw new GiveUp(); // non-string keys: leave to the full parser
     return { key: scalar(base + col, base + col + raw.length, v), after: j + 1 };

@@ -1,6 +1,6 @@
-import { isMap, isScalar, isSeq, Node, parseAllDocuments, Document, Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Node, parseAllDocuments, Document, Pair, Scalar } from 'yaml';
 import { Range, fromPointer } from './diagnostic';
-import { parseFast } from './fastYaml';
+import { parseFast, resolvePlain } from './fastYaml';
 import { pairFor, SNode, SourceDocument, SPair, SScalar } from './sourceTree';
 
 /** One YAML document of a task file with what the validator needs to point at nodes. */
@@ -38,6 +38,9 @@ export function parseTaskYaml(text: string): ParsedTaskYaml {
     prettyErrors: false,
     strict: false,
     logLevel: 'error',
+    merge: true,
+    // YAML 1.1 like PyYAML, for values the library resolves itself (documents with aliases).
+    version: '1.1',
   });
   const list = Array.isArray(docs) ? docs : [];
   const documents = list.map((doc, index) => fromYamlDocument(doc, index));
@@ -47,9 +50,14 @@ export function parseTaskYaml(text: string): ParsedTaskYaml {
 function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument {
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    value = plainValue(doc.contents as Node | null);
   } catch {
-    value = undefined;
+    // Aliases and merge keys: let the library resolve them (YAML 1.2 scalars in that case).
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch {
+      value = undefined;
+    }
   }
   const conv = (e: { code: string; message: string; pos: [number, number] }) => ({
     code: e.code,
@@ -64,6 +72,36 @@ function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument
     warnings: doc.warnings.map(conv),
     value,
   };
+}
+
+class NeedsLibrary extends Error {}
+
+/** The library's document as a plain value, scalars resolved like PyYAML (for the parity tests). */
+export function libraryValue(doc: Document.Parsed): unknown {
+  return plainValue(doc.contents as Node | null);
+}
+
+/** The JS value with plain scalars resolved as PyYAML does (same resolver as the fast parser). */
+function plainValue(n: unknown): unknown {
+  if (n === null || n === undefined) return null;
+  if (isAlias(n)) throw new NeedsLibrary();
+  if (isMap(n)) {
+    const out: Record<string, unknown> = {};
+    for (const p of n.items) {
+      const k = plainValue(p.key);
+      if (k === '<<') throw new NeedsLibrary();
+      out[typeof k === 'object' && k !== null ? JSON.stringify(k) : String(k)] = plainValue(p.value);
+    }
+    return out;
+  }
+  if (isSeq(n)) return n.items.map((x) => plainValue(x));
+  if (isScalar(n)) {
+    const sc = n as Scalar & { source?: string };
+    return sc.type === 'PLAIN' && !sc.tag && typeof sc.source === 'string'
+      ? resolvePlain(sc.source)
+      : sc.value;
+  }
+  return null;
 }
 
 function toSScalar(n: unknown): SScalar {
