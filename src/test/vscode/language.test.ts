@@ -129,6 +129,56 @@ describe('task.yaml language support', () => {
     assert.ok(labels(envs).includes('$BUCKET'), `env offered; got ${labels(envs).join(',')}`);
   });
 
+  it('completes local paths for workdir/source and bucket names from the Storage view provider', async () => {
+    const sky = await api();
+    sky.language.setBucketNameProvider(async () => ['known-bucket-1', 'known-bucket-2']);
+    try {
+      fs.mkdirSync(path.join(workspace(), 'lang/paths/data-dir'), { recursive: true });
+      fs.writeFileSync(path.join(workspace(), 'lang/paths/notes.txt'), 'x');
+      const text = [
+        'workdir: ',
+        'file_mounts:',
+        '  /m:',
+        '    name: ',
+        '    source: ./',
+        'run: echo',
+        '',
+      ].join('\n');
+      const ed = await openFile('lang/paths/task.yaml', text);
+      const uri = ed.document.uri;
+      const wd = labels(
+        await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          uri,
+          new vscode.Position(0, 9),
+        ),
+      );
+      assert.ok(wd.includes('data-dir'), `workdir offers folders; got ${wd.join(',')}`);
+      assert.ok(!wd.includes('notes.txt'), 'workdir offers folders only');
+      const src = labels(
+        await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          uri,
+          new vscode.Position(4, 14),
+        ),
+      );
+      assert.ok(
+        src.includes('notes.txt') && src.includes('data-dir'),
+        `source offers files and folders; got ${src.join(',')}`,
+      );
+      const names = labels(
+        await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          uri,
+          new vscode.Position(3, 10),
+        ),
+      );
+      assert.ok(names.includes('known-bucket-1'), `bucket names offered; got ${names.join(',')}`);
+    } finally {
+      sky.language.setBucketNameProvider(undefined);
+    }
+  });
+
   it('hover explains a field and resolves a bucket URI', async () => {
     const ed = await openFile('stores/task.yaml');
     const line = ed.document
