@@ -439,9 +439,12 @@ class FlowParser {
       const [k, kv] = this.scalar(true);
       if (typeof kv !== 'string') throw new GiveUp();
       this.ws();
-      if (this.t[this.pos] !== ':') throw new GiveUp();
-      this.pos++;
-      this.ws();
+      const implicitNull = this.t[this.pos] === ',' || this.t[this.pos] === '}'; // `{A100:1, V100:1}`
+      if (!implicitNull) {
+        if (this.t[this.pos] !== ':') throw new GiveUp();
+        this.pos++;
+        this.ws();
+      }
       let n: SNode;
       let v: unknown;
       if (this.t[this.pos] === ',' || this.t[this.pos] === '}') {
@@ -492,7 +495,7 @@ class FlowParser {
       const ch = t[this.pos];
       if (ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}') break;
       if (ch === '#' && t[this.pos - 1] === ' ') throw new GiveUp();
-      if (ch === ':' && (isKey || /[ ,\]}]/.test(t[this.pos + 1] ?? ' '))) break;
+      if (ch === ':' && /[ ,\]}]/.test(t[this.pos + 1] ?? ' ')) break;
     }
     const raw = t.slice(start, this.pos).replace(/\s+$/, '');
     if (raw === '' || raw.includes('\t')) throw new GiveUp();

@@ -24,7 +24,7 @@ export interface Task {
   name?: string;
   workdir?: Workdir;
   numNodes: number;
-  /** `resources` as written (validated), for the launch planner. */
+  /** `resources` as written (validated), `gpus` renamed to `accelerators`, for the launch planner. */
   resources: Obj;
   /** envs as strings (SkyPilot applies str()); null = must be supplied at launch. */
   envs: Record<string, string | null>;
@@ -227,7 +227,7 @@ export function buildTask(
     ...(typeof v.name === 'string' ? { name: v.name } : {}),
     ...(workdir ? { workdir } : {}),
     numNodes: typeof num === 'number' && Number.isInteger(num) && num >= 1 ? num : 1,
-    resources: isObj(v.resources) ? v.resources : {},
+    resources: isObj(v.resources) ? canonicalResources(v.resources) : {},
     envs,
     secrets,
     secretRefs,
@@ -241,6 +241,21 @@ export function buildTask(
     config: isObj(v.config) ? v.config : {},
     raw: v,
   };
+}
+
+/** `gpus` is SkyPilot's alias of `accelerators` (RESOURCE_CONFIG_ALIASES): consumers see one name. */
+function canonicalResources(r: Obj): Obj {
+  const one = (x: Obj): Obj => {
+    if (x.gpus === undefined || x.accelerators !== undefined) return x;
+    const { gpus, ...rest } = x;
+    return { ...rest, accelerators: gpus };
+  };
+  const out = one(r);
+  for (const k of ['any_of', 'ordered']) {
+    const list = out[k];
+    if (Array.isArray(list)) out[k] = list.map((x) => (isObj(x) ? one(x) : x));
+  }
+  return out;
 }
 
 export function buildStorage(s: Obj, baseDir: string, defaultStore?: StoreType): StorageSpec {

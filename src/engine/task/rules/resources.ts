@@ -1,7 +1,31 @@
 import type { RuleContext } from '../context';
 import { isObj, ptr, Obj } from './common';
 
-const ACCEL_STRING = /^\s*[^:,\s]+(?::\s*[0-9]*\.?[0-9]+)?\s*$/;
+const MEMORY_ACCEL = /^[0-9]+[GgMmTt][Bb]\+?$/;
+const NUMBER = /^\s*[0-9]*\.?[0-9]+\s*$/;
+const INTEGER = /^\s*[0-9]+\s*$/;
+
+/**
+ * Why SkyPilot would reject an accelerator string (Resources._parse_accelerators_from_str, then the
+ * NAME:COUNT split): `A100`, `A100:8`, `80GB+`, `24GB+:2`, `nvidia:24GB`, `nvidia:24GB+:1` are fine.
+ */
+export function acceleratorProblem(a: string): string | undefined {
+  const parts = a.split(':');
+  if (parts.length > 3) return 'too many ":" parts';
+  if (parts.length === 3) {
+    if (!MEMORY_ACCEL.test(parts[1]))
+      return 'with a manufacturer, the middle part must be a memory size like 24GB or 40GB+';
+    return INTEGER.test(parts[2]) ? undefined : 'the count must be an integer';
+  }
+  if (parts.length === 2) {
+    if (MEMORY_ACCEL.test(parts[0]))
+      return INTEGER.test(parts[1]) ? undefined : 'the count must be an integer';
+    if (MEMORY_ACCEL.test(parts[1])) return undefined;
+    if (parts[0].trim() === '') return 'the accelerator name is empty';
+    return NUMBER.test(parts[1]) ? undefined : 'the count must be a number';
+  }
+  return a.trim() === '' ? 'the accelerator name is empty' : undefined;
+}
 
 function checkOne(ctx: RuleContext, r: Obj, base: Array<string | number>): void {
   if (r.infra !== undefined && r.infra !== null) {
@@ -17,20 +41,39 @@ function checkOne(ctx: RuleContext, r: Obj, base: Array<string | number>): void 
       }
     }
   }
-  const acc = r.accelerators;
-  const accs = typeof acc === 'string' ? [acc] : [];
-  if (Array.isArray(acc)) acc.forEach((a) => typeof a === 'string' && accs.push(a));
-  accs.forEach((a, i) => {
-    const parts = a.replace(/^[[{]|[\]}]$/g, '').split(',');
-    if (parts.some((p) => p.trim() !== '' && !ACCEL_STRING.test(p))) {
-      ctx.report({
-        severity: 'error',
-        pointer: typeof acc === 'string' ? ptr(...base, 'accelerators') : ptr(...base, 'accelerators', i),
-        code: 'accelerators',
-        message: `Invalid accelerators '${a}': expected NAME or NAME:COUNT, e.g. A100:8.`,
-      });
+  if (r.gpus !== undefined && r.accelerators !== undefined) {
+    ctx.report({
+      severity: 'error',
+      pointer: ptr(...base, 'gpus'),
+      on: 'key',
+      code: 'gpus-and-accelerators',
+      message: 'Cannot specify both gpus and accelerators in config (gpus is an alias of accelerators).',
+    });
+  }
+  const field = r.accelerators !== undefined ? 'accelerators' : 'gpus';
+  const acc = r[field];
+  const check = (a: string, pointer: string) => {
+    // A set written as a string, "{A100:1, V100:1}", is split like a list.
+    for (const part of a.replace(/^\s*[[{]|[\]}]\s*$/g, '').split(',')) {
+      const why = part.trim() === '' && a.includes(',') ? undefined : acceleratorProblem(part.trim());
+      if (why) {
+        ctx.report({
+          severity: 'error',
+          pointer,
+          code: 'accelerators',
+          message: `Invalid accelerators '${a}': ${why} (e.g. A100:8, {H100: 8}, 80GB+).`,
+        });
+        return;
+      }
     }
-  });
+  };
+  if (typeof acc === 'string') check(acc, ptr(...base, field));
+  else if (Array.isArray(acc))
+    acc.forEach((a, i) => typeof a === 'string' && check(a, ptr(...base, field, i)));
+  else if (isObj(acc)) {
+    for (const [k, v] of Object.entries(acc))
+      check(v === null ? k : `${k}:${String(v)}`, ptr(...base, field, k));
+  }
   const autostop = r.autostop;
   if (isObj(autostop)) {
     for (const k of ['hook', 'hook_timeout']) {

@@ -109,6 +109,14 @@ describe('task model', () => {
     assert.deepStrictEqual(r.tasks[0].secretRefs, ['secrets:A']);
   });
 
+  it('gpus is reported as accelerators', () => {
+    const r = parseTask('resources:\n  gpus: H100:8\n  ordered: [{gpus: A100:1}]\n');
+    assert.deepStrictEqual(r.tasks[0].resources, {
+      accelerators: 'H100:8',
+      ordered: [{ accelerators: 'A100:1' }],
+    });
+  });
+
   it('remoteDestination', () => {
     assert.strictEqual(remoteDestination('/abs'), '/abs');
     assert.strictEqual(remoteDestination('~/x'), '~/x');

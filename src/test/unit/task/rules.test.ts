@@ -78,6 +78,37 @@ describe('task rules', () => {
         '/resources/any_of/0/accelerators',
       );
     });
+    it('accelerator strings as SkyPilot parses them (memory forms, manufacturer, sets)', () => {
+      for (const ok of [
+        '80GB+',
+        'nvidia:24GB+:1',
+        '24GB+:2',
+        'nvidia:24GB',
+        'A100:0.5',
+        'tpu-v2-8',
+        '"{A100:1, V100:1}"',
+      ]) {
+        expectNone(`resources: {accelerators: ${ok}}\n`);
+      }
+      expectNone('resources:\n  accelerators: {A100:1, V100:1}\n');
+      expectOne('resources: {accelerators: "nvidia:big:1"}\n', 'accelerators', '/resources/accelerators');
+      expectOne('resources: {accelerators: "24GB:two"}\n', 'accelerators', '/resources/accelerators');
+      expectOne(
+        'resources: {accelerators: {A100: 1, "B:x:y": null}}\n',
+        'accelerators',
+        '/resources/accelerators/B:x:y',
+      );
+    });
+    it('gpus is an alias of accelerators', () => {
+      expectNone('resources: {gpus: H100:8}\n');
+      expectNone('resources:\n  any_of:\n    - gpus: A100:1\n');
+      expectOne(
+        'resources: {gpus: H100:8, accelerators: A100:1}\n',
+        'gpus-and-accelerators',
+        '/resources/gpus',
+      );
+      expectOne('resources: {gpus: "H100:x"}\n', 'accelerators', '/resources/gpus');
+    });
     it('deprecated autostop hook warns', () => {
       assert.strictEqual(
         expectOne(
