@@ -246,13 +246,13 @@ class DocParser {
     if (c === '"' || c === "'") {
       const q = this.quoted(t, col);
       if (!q) throw new GiveUp();
-      if (!/^\s*(#.*)?$/.test(t.slice(q.end))) throw new GiveUp();
+      if (!/^(?:\s+#.*|\s*)$/.test(t.slice(q.end))) throw new GiveUp(); // '#' needs a space before it
       return [scalar(base + col, base + q.end, q.value), q.value, this.mustEnd(i + 1, pi)];
     }
     if (c === '[' || c === '{') {
       const f = new FlowParser(t, col, base, this.errors);
       const [node, v] = f.node();
-      if (!/^\s*(#.*)?$/.test(t.slice(f.pos))) throw new GiveUp();
+      if (!/^(?:\s+#.*|\s*)$/.test(t.slice(f.pos))) throw new GiveUp();
       return [node, v, this.mustEnd(i + 1, pi)];
     }
     if (c === '|') return this.literal(i, col, pi);
