@@ -34,13 +34,14 @@ export function taskSchemaJson(): Json {
 }
 
 /**
- * SkyPilot validates the task, `resources` and each storage entry separately and drops top-level
+ * SkyPilot validates the task, `resources`, `service` and each storage entry separately and drops top-level
  * null values of each before validating (`key:` with nothing after it). Mirror that.
  */
 export function prepareForSchema(value: unknown): unknown {
   if (!isObj(value)) return value;
   const out = dropNulls(value);
   if (isObj(out.resources)) out.resources = dropNulls(out.resources);
+  if (isObj(out.service)) out.service = dropNulls(out.service);
   if (isObj(out.file_mounts)) {
     const fm: Json = {};
     for (const [k, v] of Object.entries(out.file_mounts)) fm[k] = isObj(v) ? dropNulls(v) : v;

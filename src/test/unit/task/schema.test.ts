@@ -107,6 +107,15 @@ describe('task schema', () => {
     assert.match(d.message, /config\.hooks/);
   });
 
+  it('service (SkyServe) spec', () => {
+    expectNone('service:\n  readiness_probe: /health\n  replicas: 2\n');
+    expectNone(
+      'service:\n  readiness_probe: {path: /v1/models, initial_delay_seconds: 1800}\n  replica_policy: {min_replicas: 1, max_replicas: 3, target_qps_per_replica: 5}\n',
+    );
+    expectOne('service:\n  readiness_prob: /health\n', 'unknown-key', '/service/readiness_prob');
+    expectOne('service:\n  replica_policy: {max_replicas: 3}\n', 'required', '/service/replica_policy');
+  });
+
   it('secrets: dict or list only', () => {
     expectOne('secrets: token\n', 'type', '/secrets');
   });
