@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { cursorContext } from '../engine/task/cursor';
-import { descriptionAt } from '../engine/task/schemaNav';
+import { descriptionAt, valuesAt } from '../engine/task/schemaNav';
 import { isCloudUri, parseStoreUri } from '../engine/storage/uri';
 import { isTaskDocument } from './taskFiles';
 import { redHatServes } from './diagnostics';
@@ -42,10 +42,16 @@ export class TaskHoverProvider implements vscode.HoverProvider {
       const value = m[5].replace(/^["']|["']$/g, '');
       if (pos.character >= valueStart && value) {
         const uri = describeUri(value);
-        if (uri)
+        const range = new vscode.Range(pos.line, valueStart, pos.line, valueStart + m[5].length);
+        if (uri) return new vscode.Hover(new vscode.MarkdownString(uri), range);
+        // An enum value (MOUNT, COPY, …): what it means, whatever case it is written in.
+        const choice = valuesAt(ctx.path).find(
+          (v) => v.value.toLowerCase() === value.toLowerCase() && v.description,
+        );
+        if (choice)
           return new vscode.Hover(
-            new vscode.MarkdownString(uri),
-            new vscode.Range(pos.line, valueStart, pos.line, valueStart + m[5].length),
+            new vscode.MarkdownString(`**${choice.value}**: ${choice.description}`),
+            range,
           );
       }
       if (pos.character >= keyStart && pos.character <= keyEnd && !redHatServes(doc)) {

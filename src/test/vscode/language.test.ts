@@ -211,6 +211,20 @@ describe('task.yaml language support', () => {
       .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
       .join('\n');
     assert.match(kmd, /Files and buckets to put on the nodes/);
+    const modes = await openFile('storage-modes/task.yaml');
+    const modeLine = modes.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('mode: MOUNT_CACHED'));
+    const modeHover = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      modes.document.uri,
+      new vscode.Position(modeLine, modes.document.lineAt(modeLine).text.indexOf('MOUNT_CACHED') + 2),
+    );
+    const mmd = modeHover
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
+    assert.match(mmd, /\*\*MOUNT_CACHED\*\*: rclone VFS-cache mount/);
   });
 
   it('quick fix renames a misspelled key (did you mean)', async () => {
