@@ -50,3 +50,23 @@ export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
+
+/**
+ * True when `s` still references a variable that envs or secrets declare without a value: it will be
+ * given at launch (`--env`/`--secret`), so checks of the final string must wait until then.
+ */
+export function hasPendingVar(s: string, task: Record<string, unknown>): boolean {
+  if (!s.includes('$')) return false;
+  const declaredNull = (name: string) =>
+    ['envs', 'secrets'].some((f) => {
+      const m = task[f];
+      return (
+        m !== null &&
+        typeof m === 'object' &&
+        !Array.isArray(m) &&
+        name in m &&
+        (m as Record<string, unknown>)[name] === null
+      );
+    });
+  return referencedVars(s).some(declaredNull);
+}

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { isCloudUri, parseStoreUri } from '../../storage/uri';
 import type { RuleContext } from '../context';
-import { referencedVars, substituteVars } from '../envSubst';
+import { hasPendingVar, referencedVars, substituteVars } from '../envSubst';
 import { isObj, ptr } from './common';
 import { pathKind, resolveLocalPath } from './localPaths';
 import { storageRule } from './storage';
@@ -70,7 +70,7 @@ function stringMount(ctx: RuleContext, p: string, src: string): void {
     if (!r.ok) ctx.report({ severity: 'error', pointer: p, code: 'uri', message: r.error });
     return;
   }
-  if (!ctx.localChecks || src.startsWith('skypilot:')) return;
+  if (!ctx.localChecks || src.startsWith('skypilot:') || hasPendingVar(src, ctx.task)) return;
   const abs = resolveLocalPath(src, ctx.baseDir);
   if (pathKind(abs) === 'missing') {
     ctx.report({

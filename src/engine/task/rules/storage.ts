@@ -2,7 +2,7 @@ import * as path from 'path';
 import { validateBucketName } from '../../storage/names';
 import { isCloudUri, parseStoreUri, StoreType, STORE_TYPES } from '../../storage/uri';
 import type { RuleContext } from '../context';
-import { substituteDeep } from '../envSubst';
+import { hasPendingVar, substituteDeep } from '../envSubst';
 import { isObj, Obj, ptr } from './common';
 import { pathKind, resolveLocalPath } from './localPaths';
 
@@ -115,7 +115,7 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
     localSource(ctx, p, items, name, true);
   }
 
-  if (name !== undefined && !NAME_PREFIX.test(name)) {
+  if (name !== undefined && !NAME_PREFIX.test(name) && !hasPendingVar(name, ctx.task)) {
     const target = store ?? defaultStoreForTask(ctx.task);
     if (target) {
       const msg = validateBucketName(target, name);
@@ -209,7 +209,7 @@ function uriSource(
       });
     }
   }
-  if (u.store !== 'HF') {
+  if (u.store !== 'HF' && !hasPendingVar(source, ctx.task)) {
     const msg = validateBucketName(
       u.store,
       u.region && u.store === 'OCI' ? `${u.bucket}@${u.region}` : u.bucket,
@@ -273,7 +273,7 @@ function localSource(
       }
       seen.set(b, i);
     }
-    if (!ctx.localChecks || isCloudUri(src)) return;
+    if (!ctx.localChecks || isCloudUri(src) || hasPendingVar(src, ctx.task)) return;
     const abs = resolveLocalPath(src, ctx.baseDir);
     const kind = pathKind(abs);
     if (kind === 'missing') {
@@ -296,7 +296,13 @@ function localSource(
 }
 
 function volumeSource(ctx: RuleContext, p: string, s: Obj): void {
-  if (typeof s.source !== 'string' || !ctx.localChecks || isCloudUri(s.source)) return;
+  if (
+    typeof s.source !== 'string' ||
+    !ctx.localChecks ||
+    isCloudUri(s.source) ||
+    hasPendingVar(s.source, ctx.task)
+  )
+    return;
   const abs = resolveLocalPath(s.source, ctx.baseDir);
   if (pathKind(abs) === 'missing') {
     ctx.report({

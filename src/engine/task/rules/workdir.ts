@@ -1,5 +1,5 @@
 import type { RuleContext } from '../context';
-import { substituteVars } from '../envSubst';
+import { hasPendingVar, substituteVars } from '../envSubst';
 import { isObj, ptr } from './common';
 import { unknownVars } from './fileMounts';
 import { pathKind, resolveLocalPath } from './localPaths';
@@ -11,8 +11,8 @@ export function workdirRule(ctx: RuleContext): void {
   const w = ctx.task.workdir;
   if (typeof w === 'string') {
     unknownVars(ctx, w, ptr('workdir'), 'value');
-    if (!ctx.localChecks) return;
     const s = substituteVars(w, ctx.vars);
+    if (!ctx.localChecks || hasPendingVar(s, ctx.task)) return;
     const abs = resolveLocalPath(s, ctx.baseDir);
     const kind = pathKind(abs);
     if (kind !== 'dir') {

@@ -160,6 +160,16 @@ describe('task rules', () => {
       assert.strictEqual(d.severity, 'information');
       expectNone('secrets: {B: bucket-1}\nfile_mounts:\n  /a: s3://$B\n', 'unknown-var');
     });
+    it('values given at launch (envs without a value) postpone the checks that need them', () => {
+      expectNone(
+        'envs: {BUCKET: null}\nfile_mounts:\n  /m: {name: $BUCKET, mode: MOUNT}\n  /u: {source: \"s3://${BUCKET}\"}\n',
+      );
+      expectNone('envs: {DIR: null}\nworkdir: $DIR\nfile_mounts:\n  /d: $DIR/data\n', 'workdir', {
+        localChecks: true,
+      });
+      expectOne('envs: {DIR: null}\nworkdir: $DIR\n', 'env-null', '/envs/DIR', { localChecks: true });
+      expectOne('file_mounts:\n  /m: {name: $UNDECLARED}\n', 'bucket-name', '/file_mounts/~1m/name');
+    });
   });
 
   describe('storage specs', () => {
