@@ -162,7 +162,7 @@ describe('task rules', () => {
     });
     it('values given at launch (envs without a value) postpone the checks that need them', () => {
       expectNone(
-        'envs: {BUCKET: null}\nfile_mounts:\n  /m: {name: $BUCKET, mode: MOUNT}\n  /u: {source: \"s3://${BUCKET}\"}\n',
+        'envs: {BUCKET: null}\nfile_mounts:\n  /m: {name: $BUCKET, mode: MOUNT}\n  /u: {source: "s3://${BUCKET}"}\n',
       );
       expectNone('envs: {DIR: null}\nworkdir: $DIR\nfile_mounts:\n  /d: $DIR/data\n', 'workdir', {
         localChecks: true,
