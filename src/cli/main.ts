@@ -1,8 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportError } from './output';
 import { verbs } from './verbs';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pkg = require('../../package.json') as { version: string };
+import pkg from '../../package.json';
 
 /** Each verb file registers its own subcommand and sets the exit code through `ctx.exit`. */
 export interface CliContext {

@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import type { CliContext } from './main';
+import { findCluster } from '../engine/cluster/clusters';
+import { listJobs } from '../engine/launch/jobs';
+import { cancelJob } from '../engine/launch/run';
+import { UsageError } from '../engine/util/errors';
+import { reportError } from './output';
+import { clusterSession } from './clusterContext';
+
+/** `sky-vscode cancel -c CLUSTER JOB_ID`: kills the job's processes on every node. */
+export function registerCancel(program: Command, ctx: CliContext): void {
+  program
+    .command('cancel')
+    .description('Cancel a job: kill its process groups on every node.')
+    .requiredOption('-c, --cluster <name>', 'cluster')
+    .argument('<job>', 'job id')
+    .action(async (jobArg: string, opts: { cluster: string }) => {
+      try {
+        const { pool, inventory } = clusterSession();
+        const cluster = findCluster(inventory, opts.cluster);
+        const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
+        const job = jobs.find((j) => j.id === Number(jobArg));
+        if (!job) throw new UsageError(`Job ${jobArg} not found on ${cluster.name}.`);
+        await cancelJob(
+          pool,
+          cluster.nodes.map((n) => n.alias),
+          job,
+        );
+        pool.closeAll();
+        process.stderr.write(`Job ${job.id} cancelled.\n`);
+        ctx.exit(0);
+      } catch (err) {
+        ctx.exit(reportError(err));
+      }
+    });
+}

@@ -1,0 +1,103 @@
+import { Command } from 'commander';
+import type { CliContext } from './main';
+import { loadConfig } from '../engine/config/config';
+import { launchTask, LaunchRequest } from '../engine/launch/run';
+import { UsageError } from '../engine/util/errors';
+import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
+import { cancelOnSigint, cliUi, collect, parseKeyValues } from './clusterContext';
+
+interface Opts {
+  cluster: string;
+  workdir?: string;
+  env?: string[];
+  secret?: string[];
+  setup?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  withFileMounts?: boolean;
+  delete?: boolean;
+  json?: boolean;
+}
+
+async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: CliContext): Promise<void> {
+  try {
+    const req: LaunchRequest = {
+      kind,
+      taskFile: file,
+      cluster: opts.cluster,
+      workdir: opts.workdir,
+      env: parseKeyValues(opts.env, '--env'),
+      secrets: parseKeyValues(opts.secret, '--secret'),
+      noSetup: opts.setup === false,
+      withFileMounts: opts.withFileMounts,
+      dryRun: opts.dryRun,
+      syncDelete: opts.delete,
+    };
+    if (!req.cluster) throw new UsageError('-c/--cluster is required');
+    const source = cancelOnSigint();
+    const config = loadConfig();
+    let multi = false;
+    const result = await launchTask(req, {
+      config,
+      ui: cliUi(!!opts.yes),
+      log: stderrLog,
+      progress: stderrProgress(),
+      token: source.token,
+      onJob: (job) => {
+        multi = job.nodes.length > 1;
+        process.stderr.write(`Job ${job.id} (${job.taskId}) submitted on ${job.cluster}.\n`);
+      },
+      output: (node, line) => process.stdout.write(`${multi ? `(${node}) ` : ''}${line}\n`),
+    });
+    if (opts.dryRun) {
+      if (opts.json) printJson(result.plan);
+      else
+        for (const s of result.plan)
+          process.stderr.write(`${s.phase}: ${s.detail} [${s.nodes.join(', ')}]\n`);
+      return ctx.exit(0);
+    }
+    process.stderr.write(`Job ${result.job?.id} ${result.job?.status} (exit code ${result.exitCode}).\n`);
+    ctx.exit(
+      result.exitCode === 0
+        ? 0
+        : result.exitCode > 0 && result.exitCode < 256
+          ? result.exitCode
+          : EXIT_FAILURE,
+    );
+  } catch (err) {
+    ctx.exit(reportError(err));
+  }
+}
+
+export function registerLaunch(program: Command, ctx: CliContext): void {
+  program
+    .command('launch')
+    .description(
+      'Sync the workdir and file_mounts to every node of an SSH cluster, run setup, then run (like sky launch).',
+    )
+    .argument('<task>', 'task YAML file')
+    .requiredOption('-c, --cluster <name>', 'cluster (from ~/.ssh/config, SSH Node Pools or the config)')
+    .option('--workdir <dir>', 'override the task workdir')
+    .option('--env <K=V>', 'set or override an env var (repeatable)', collect)
+    .option('--secret <K=V>', 'set or override a secret (repeatable; never printed)', collect)
+    .option('--no-setup', 'skip setup')
+    .option('--delete', 'remove files on the nodes that were deleted locally')
+    .option('--dry-run', 'show what would happen and exit')
+    .option('--json', 'with --dry-run: the plan as JSON')
+    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
+    .action((file: string, opts: Opts) => runVerb('launch', file, opts, ctx));
+  program
+    .command('exec')
+    .description('Sync the workdir and run the task on an existing cluster (no setup; like sky exec).')
+    .argument('<task>', 'task YAML file')
+    .requiredOption('-c, --cluster <name>', 'cluster')
+    .option('--workdir <dir>', 'override the task workdir')
+    .option('--env <K=V>', 'set or override an env var (repeatable)', collect)
+    .option('--secret <K=V>', 'set or override a secret (repeatable)', collect)
+    .option('--with-file-mounts', 'also sync local file_mounts (SkyPilot skips them on exec)')
+    .option('--delete', 'remove files on the nodes that were deleted locally')
+    .option('--dry-run', 'show what would happen and exit')
+    .option('--json', 'with --dry-run: the plan as JSON')
+    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
+    .action((file: string, opts: Opts) => runVerb('exec', file, opts, ctx));
+}

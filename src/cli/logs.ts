@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import type { CliContext } from './main';
+import { findCluster } from '../engine/cluster/clusters';
+import { listJobs } from '../engine/launch/jobs';
+import { follow } from '../engine/launch/run';
+import { exec } from '../engine/ssh/exec';
+import { jobDir } from '../engine/launch/scripts';
+import { UsageError } from '../engine/util/errors';
+import { reportError } from './output';
+import { cancelOnSigint, clusterSession } from './clusterContext';
+
+/** `sky-vscode logs -c CLUSTER [JOB_ID] [--follow]`: a job's setup and run logs from every node. */
+export function registerLogs(program: Command, ctx: CliContext): void {
+  program
+    .command('logs')
+    .description("Print a job's logs (the latest job by default); --follow streams until it ends.")
+    .requiredOption('-c, --cluster <name>', 'cluster')
+    .argument('[job]', 'job id')
+    .option('--follow', 'stream until the job ends')
+    .action(async (jobArg: string | undefined, opts: { cluster: string; follow?: boolean }) => {
+      try {
+        const { pool, inventory } = clusterSession();
+        const cluster = findCluster(inventory, opts.cluster);
+        const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
+        const job = jobArg ? jobs.find((j) => j.id === Number(jobArg)) : jobs[jobs.length - 1];
+        if (!job)
+          throw new UsageError(
+            jobArg ? `Job ${jobArg} not found on ${cluster.name}.` : `No jobs on ${cluster.name}.`,
+          );
+        const multi = job.nodes.length > 1;
+        const source = cancelOnSigint();
+        let code = 0;
+        for (const phase of ['setup', 'run'] as const) {
+          await Promise.all(
+            job.nodes.map(async (alias) => {
+              const c = (await pool.get(alias)).client;
+              const exists = await exec(c, `[ -f ${jobDir(job.id)}/${phase}.pid ]`);
+              if (exists.code !== 0) return;
+              if (opts.follow) {
+                const rc = await follow(
+                  c,
+                  job.id,
+                  phase,
+                  (l) => process.stdout.write(`${multi ? `(${alias}) ` : ''}${l}\n`),
+                  source.token,
+                );
+                if (rc !== 0) code = 1;
+              } else {
+                const r = await exec(c, `cat ${jobDir(job.id)}/${phase}.log 2>/dev/null`);
+                for (const l of r.stdout.split('\n').slice(0, -1))
+                  process.stdout.write(`${multi ? `(${alias}) ` : ''}${l}\n`);
+              }
+            }),
+          );
+        }
+        pool.closeAll();
+        process.stderr.write(`Job ${job.id}: ${job.status}\n`);
+        ctx.exit(code);
+      } catch (err) {
+        ctx.exit(reportError(err));
+      }
+    });
+}

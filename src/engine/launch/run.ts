@@ -1,0 +1,412 @@
+// Launch and exec on an SSH cluster, in SkyPilot's order (reference §3.8): sync workdir to
+// ~/sky_workdir on every node → local file_mounts → setup on all nodes → run on num_nodes nodes.
+// `exec` syncs the workdir and runs (optionally also file_mounts, SkyPilot #3479).
+import * as fs from 'fs';
+import * as path from 'path';
+import pLimit from 'p-limit';
+import type { Client } from 'ssh2';
+import type { SkyConfig } from '../config/config';
+import { discoverClusters, findCluster, ClusterNode } from '../cluster/clusters';
+import { SshPool, StrictMode } from '../ssh/connect';
+import { exec, execChecked } from '../ssh/exec';
+import { remotePath, shellQuote } from '../ssh/quote';
+import { syncDirectory, syncFile } from '../sync/sync';
+import { parseTask } from '../task/model';
+import type { Task, FileMount } from '../task/model';
+import { CancellationToken, CancelledError, noCancel } from '../util/cancellation';
+import { SkyError, UsageError } from '../util/errors';
+import type { LogSink } from '../util/log';
+import { noLog } from '../util/log';
+import type { PromptUi } from '../util/prompt';
+import { ProgressSink, noProgress } from '../util/progress';
+import { redact, registerSecret } from '../util/redact';
+import { gpusPerNode, skypilotEnv, taskIdFor, exportLines } from './env';
+import { JobRecord, JobStatus, reserveJobId, writeJob } from './jobs';
+import { cancelCommand, followCommand, jobDir, startDetachedCommand, wrapScript } from './scripts';
+
+export const REMOTE_WORKDIR = '~/sky_workdir';
+
+export interface LaunchRequest {
+  kind: 'launch' | 'exec';
+  taskFile: string;
+  cluster: string;
+  workdir?: string;
+  env?: Record<string, string>;
+  secrets?: Record<string, string>;
+  noSetup?: boolean;
+  withFileMounts?: boolean;
+  dryRun?: boolean;
+  /** Remove files on the nodes that were deleted locally (opt-in, SkyPilot #8096). */
+  syncDelete?: boolean;
+}
+
+export interface LaunchDeps {
+  config: SkyConfig;
+  ui?: PromptUi;
+  log?: LogSink;
+  progress?: ProgressSink;
+  token?: CancellationToken;
+  /** One line of job output from a node (already redacted). */
+  output?: (node: string, line: string) => void;
+  pool?: SshPool;
+  /** Called as soon as the job id is known (the UI shows it, cancel needs it). */
+  onJob?: (job: JobRecord) => void;
+}
+
+export interface PlannedStep {
+  phase: string;
+  detail: string;
+  nodes: string[];
+}
+
+export interface LaunchResult {
+  job?: JobRecord;
+  plan: PlannedStep[];
+  exitCode: number;
+  nodeExitCodes: Record<string, number>;
+}
+
+export function poolFor(
+  config: SkyConfig,
+  deps: { ui?: PromptUi; log?: LogSink },
+): { pool: SshPool; inventory: ReturnType<typeof discoverClusters> } {
+  const inventory = discoverClusters(config);
+  const strict: StrictMode = config.ssh.strictHostKeyChecking ?? 'ask';
+  const pool = new SshPool({
+    sshConfig: inventory.sshConfig,
+    knownHostsFile: inventory.knownHostsFile,
+    strict,
+    ui: deps.ui,
+    log: deps.log,
+  });
+  return { pool, inventory };
+}
+
+function loadTask(req: LaunchRequest): Task {
+  let text: string;
+  try {
+    text = fs.readFileSync(req.taskFile, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read ${req.taskFile}: ${(err as Error).message}`);
+  }
+  const overrides = { ...(req.env ?? {}), ...(req.secrets ?? {}) };
+  const parsed = parseTask(text, { file: req.taskFile, env: overrides });
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const first = errors
+      .slice(0, 5)
+      .map((d) => `${req.taskFile}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`)
+      .join('\n');
+    throw new SkyError('task-invalid', `The task is invalid (${errors.length} error(s)):\n${first}`);
+  }
+  if (parsed.tasks.length !== 1)
+    throw new UsageError(
+      `${req.taskFile} has ${parsed.tasks.length} tasks; launch takes a single task (pipelines are not supported here).`,
+    );
+  return parsed.tasks[0];
+}
+
+/** Final env values: task envs/secrets with --env/--secret overrides; a null left over is an error (SkyPilot's "required" envs). */
+function resolveEnv(
+  task: Task,
+  req: LaunchRequest,
+): { envs: Record<string, string>; secrets: Record<string, string> } {
+  const envs: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [k, v] of Object.entries(task.envs)) {
+    const value = req.env?.[k] ?? v;
+    if (value === null || value === undefined)
+      throw new UsageError(`Environment variable '${k}' is None. Please set a value with --env ${k}=VALUE.`);
+    envs[k] = String(value);
+  }
+  for (const [k, v] of Object.entries(req.env ?? {})) envs[k] = v;
+  for (const [k, v] of Object.entries(task.secrets)) {
+    const value = req.secrets?.[k] ?? v;
+    if (value === null || value === undefined)
+      throw new UsageError(`Secret '${k}' is None. Please set a value with --secret ${k}=VALUE.`);
+    secrets[k] = String(value);
+  }
+  for (const [k, v] of Object.entries(req.secrets ?? {})) secrets[k] = v;
+  for (const v of Object.values(secrets)) registerSecret(v);
+  return { envs, secrets };
+}
+
+/** Where a local file_mount lands (reference §3.3): ~/ and /tmp/ directly; other absolute paths via ~/.sky/file_mounts + a symlink. */
+function mountTarget(dst: string): { path: string; symlinkFrom?: string } {
+  if (dst.startsWith('~/') || dst === '~' || dst.startsWith('/tmp/') || !dst.startsWith('/'))
+    return { path: dst };
+  return { path: `~/.sky/file_mounts${dst}`, symlinkFrom: dst };
+}
+
+export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<LaunchResult> {
+  const log = deps.log ?? noLog;
+  const progress = deps.progress ?? noProgress;
+  const token = deps.token ?? noCancel;
+  const task = loadTask(req);
+  const { envs, secrets } = resolveEnv(task, req);
+  const owned = !deps.pool;
+  const { pool, inventory } = deps.pool
+    ? { pool: deps.pool, inventory: discoverClusters(deps.config) }
+    : poolFor(deps.config, deps);
+  const cluster = findCluster(inventory, req.cluster);
+  if (task.numNodes > cluster.nodes.length) {
+    throw new UsageError(
+      `The task needs ${task.numNodes} nodes but cluster ${cluster.name} has ${cluster.nodes.length} (${cluster.nodes.map((n) => n.alias).join(', ')}).`,
+    );
+  }
+  const allNodes = cluster.nodes;
+  const runNodes = allNodes.slice(0, task.numNodes);
+  const workdir = req.workdir
+    ? path.resolve(req.workdir)
+    : task.workdir?.kind === 'local'
+      ? task.workdir.localPath
+      : undefined;
+  if (task.workdir?.kind === 'git' && !req.workdir)
+    throw new UsageError(
+      'Git workdirs ({url, ref}) are not supported on SSH clusters yet; use a local workdir or --workdir.',
+    );
+  if (workdir && !fs.statSync(workdir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(
+      `Workdir must be a valid directory (or a symlink to a directory). ${workdir} not found.`,
+    );
+  }
+  const syncMounts = req.kind === 'launch' || !!req.withFileMounts;
+  const mounts = syncMounts ? task.fileMounts : [];
+  const unsupported = mounts.filter((m) => m.kind !== 'local');
+  if (unsupported.length) {
+    throw new SkyError(
+      'mounts-unsupported',
+      `This version syncs local file_mounts only; ${unsupported.map((m) => `${m.dst} (${m.kind})`).join(', ')} cannot be attached on SSH clusters yet.`,
+      { hint: 'Remove those entries or mount the bucket from your run script.' },
+    );
+  }
+  const names = allNodes.map((n) => n.alias);
+  const plan: PlannedStep[] = [];
+  if (workdir)
+    plan.push({ phase: 'Syncing workdir', detail: `${workdir} → ${REMOTE_WORKDIR}`, nodes: names });
+  for (const m of mounts)
+    plan.push({
+      phase: 'File mounts',
+      detail: `${(m as Extract<FileMount, { kind: 'local' }>).localPath} → ${m.remotePath}`,
+      nodes: names,
+    });
+  if (req.kind === 'launch' && task.setup && !req.noSetup)
+    plan.push({ phase: 'Setup', detail: 'setup script', nodes: names });
+  if (task.run) plan.push({ phase: 'Running', detail: 'run script', nodes: runNodes.map((n) => n.alias) });
+  if (req.dryRun) return { plan, exitCode: 0, nodeExitCodes: {} };
+
+  const limit = pLimit(8);
+  const onNodes = <T>(nodes: ClusterNode[], fn: (n: ClusterNode, c: Client) => Promise<T>) =>
+    Promise.all(nodes.map((n) => limit(async () => fn(n, (await pool.get(n.alias)).client))));
+  let job: JobRecord | undefined;
+  const head = allNodes[0];
+  try {
+    progress.report({ phase: 'Connecting', message: `${cluster.name} (${names.join(', ')})` });
+    await onNodes(allNodes, async () => undefined);
+    if (token.isCancellationRequested) throw new CancelledError();
+    const headClient = (await pool.get(head.alias)).client;
+    const jobId = await reserveJobId(headClient);
+    const taskId = taskIdFor(cluster.name, jobId);
+    job = {
+      id: jobId,
+      taskId,
+      name: task.name ?? path.basename(req.taskFile),
+      cluster: cluster.name,
+      kind: req.kind,
+      nodes: runNodes.map((n) => n.alias),
+      status: 'PENDING',
+      submittedAt: new Date().toISOString(),
+    };
+    await writeJob(headClient, job);
+    deps.onJob?.(job);
+    const ips = await onNodes(allNodes, async (n, c) => {
+      const r = await exec(c, "hostname -I 2>/dev/null | awk '{print $1}'");
+      return r.stdout.trim() || (await pool.get(n.alias)).host.hostName;
+    });
+
+    if (workdir) {
+      await onNodes(allNodes, (n, c) =>
+        syncDirectory(c, workdir, REMOTE_WORKDIR, {
+          token,
+          progress,
+          log,
+          node: n.alias,
+          phase: 'Syncing workdir',
+          delete: req.syncDelete,
+        }),
+      );
+    }
+    for (const m of mounts) {
+      if (m.kind !== 'local') continue;
+      const target = mountTarget(m.remotePath);
+      progress.report({ phase: 'File mounts', message: `${m.localPath} → ${m.remotePath}` });
+      await onNodes(allNodes, async (n, c) => {
+        const st = fs.statSync(m.localPath);
+        if (st.isDirectory())
+          await syncDirectory(c, m.localPath, target.path, {
+            token,
+            progress,
+            log,
+            node: n.alias,
+            phase: 'File mounts',
+            delete: req.syncDelete,
+          });
+        else await syncFile(c, m.localPath, target.path, { token, node: n.alias });
+        if (target.symlinkFrom) {
+          const from = shellQuote(target.symlinkFrom);
+          const to = remotePath(target.path);
+          await execChecked(
+            c,
+            `to=${to}; if [ -e ${from} ] && [ ! -L ${from} ]; then echo "!!! Failed mounting because path exists (${target.symlinkFrom})" >&2; exit 1; fi; ` +
+              `(mkdir -p "$(dirname -- ${from})" 2>/dev/null && ln -sfn "$to" ${from}) || (sudo -n mkdir -p "$(dirname -- ${from})" && sudo -n ln -sfn "$to" ${from})`,
+            `Linking ${target.symlinkFrom} on ${n.alias}`,
+          );
+        }
+      });
+    }
+
+    const gpus = gpusPerNode(task.resources);
+    const userEnv = exportLines({ ...envs, ...secrets });
+    const prepare = async (phase: 'setup' | 'run', nodes: ClusterNode[], script: string) =>
+      onNodes(nodes, async (n, c) => {
+        const sky = skypilotEnv({
+          cluster: cluster.name,
+          taskId,
+          jobId,
+          rank: n.rank,
+          ips: ips.slice(0, phase === 'run' ? runNodes.length : allNodes.length),
+          numNodes: phase === 'run' ? runNodes.length : allNodes.length,
+          gpusPerNode: gpus,
+          phase,
+        });
+        const d = jobDir(jobId);
+        // The env file (with secrets) is written through stdin with umask 077: never on a command line.
+        await execChecked(
+          c,
+          `mkdir -p ${d} && cd ${d} && (umask 077; cat > env)`,
+          'Writing the job environment',
+          { stdin: `${userEnv}\n` },
+        );
+        await execChecked(c, `cd ${d} && cat > ${phase}.sh`, `Writing the ${phase} script`, {
+          stdin: wrapScript(script, sky),
+        });
+      });
+    const runPhase = async (
+      phase: 'setup' | 'run',
+      nodes: ClusterNode[],
+    ): Promise<Record<string, number>> => {
+      const codes: Record<string, number> = {};
+      await onNodes(nodes, async (n, c) => {
+        await execChecked(c, startDetachedCommand(jobId, phase), `Starting ${phase} on ${n.alias}`);
+        codes[n.alias] = await follow(c, jobId, phase, (line) => deps.output?.(n.alias, redact(line)), token);
+      });
+      return codes;
+    };
+    let nodeExitCodes: Record<string, number> = {};
+    if (req.kind === 'launch' && task.setup && !req.noSetup) {
+      job.status = 'SETTING_UP';
+      job.startedAt = new Date().toISOString();
+      await writeJob(headClient, job);
+      progress.report({ phase: 'Setup', message: `on ${allNodes.length} node(s)` });
+      await prepare('setup', allNodes, task.setup);
+      const codes = await runPhase('setup', allNodes);
+      const failed = Object.entries(codes).filter(([, c]) => c !== 0);
+      if (failed.length) {
+        job.status = 'FAILED_SETUP';
+        job.endedAt = new Date().toISOString();
+        job.exitCode = failed[0][1];
+        await writeJob(headClient, job);
+        log.error(
+          `Job ${jobId}'s setup failed. Failed workers: ${failed.map(([a, c]) => `(${a}, returncode=${c})`).join(', ')}`,
+        );
+        return { job, plan, exitCode: failed[0][1], nodeExitCodes: codes };
+      }
+    } else if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
+    if (task.run) {
+      job.status = 'RUNNING';
+      job.startedAt ??= new Date().toISOString();
+      await writeJob(headClient, job);
+      progress.report({ phase: 'Running', message: `on ${runNodes.length} node(s)` });
+      await prepare('run', runNodes, task.run);
+      nodeExitCodes = await runPhase('run', runNodes);
+    }
+    const exitCode = Object.values(nodeExitCodes).find((c) => c !== 0) ?? 0;
+    job.status = exitCode === 0 ? 'SUCCEEDED' : 'FAILED';
+    job.exitCode = exitCode;
+    job.endedAt = new Date().toISOString();
+    await writeJob(headClient, job);
+    return { job, plan, exitCode, nodeExitCodes };
+  } catch (err) {
+    if (job && (err instanceof CancelledError || token.isCancellationRequested)) {
+      await cancelJob(
+        pool,
+        allNodes.map((n) => n.alias),
+        job,
+      ).catch((e: Error) => log.error(`Cancelling job ${job?.id}: ${e.message}`));
+      throw new CancelledError(`Job ${job.id} cancelled.`);
+    }
+    throw err;
+  } finally {
+    if (owned) pool.closeAll();
+  }
+}
+
+/** Streams a phase's log lines until it ends; returns its exit code. */
+export async function follow(
+  client: Client,
+  jobId: number,
+  phase: string,
+  onLine: (line: string) => void,
+  token?: CancellationToken,
+): Promise<number> {
+  let buf = '';
+  let rc = 137;
+  // The exit-code marker is printed after a newline; an empty line just before it is not output.
+  let heldEmpty = 0;
+  const r = await exec(client, followCommand(jobId, phase), {
+    token,
+    onStdout: (d) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const m = /^__SKY_RC__(\d+)$/.exec(line);
+        if (m) {
+          rc = Number(m[1]);
+          heldEmpty = Math.max(0, heldEmpty - 1);
+        }
+        for (; heldEmpty > 0 && (m || line !== ''); heldEmpty--) onLine('');
+        if (m) continue;
+        if (line === '') heldEmpty++;
+        else onLine(line);
+      }
+    },
+  });
+  for (; heldEmpty > 0; heldEmpty--) onLine('');
+  if (buf && !buf.startsWith('__SKY_RC__')) onLine(buf);
+  if (r.code === 3) throw new SkyError('job-unknown', `Job ${jobId} has no ${phase} on this node.`);
+  return rc;
+}
+
+/** Cancels a job on every node: kills its process groups and records CANCELLED on the head. */
+export async function cancelJob(
+  pool: SshPool,
+  nodes: string[],
+  job: Pick<JobRecord, 'id'> & Partial<JobRecord>,
+): Promise<void> {
+  await Promise.all(
+    nodes.map(async (a) =>
+      execChecked((await pool.get(a)).client, cancelCommand(job.id), `Cancelling job ${job.id} on ${a}`),
+    ),
+  );
+  if (job.taskId) {
+    const head = (await pool.get(nodes[0])).client;
+    const rec: JobRecord = {
+      ...(job as JobRecord),
+      status: 'CANCELLED' as JobStatus,
+      endedAt: new Date().toISOString(),
+    };
+    await writeJob(head, rec);
+  }
+}

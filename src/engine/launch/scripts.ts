@@ -1,0 +1,65 @@
+// The scripts a job runs on each node: SkyPilot's wrapper (bashrc, PYTHONUNBUFFERED, cd ~/sky_workdir,
+// exported envs) around the user's setup or run, started detached so the job outlives the editor.
+import { exportLines } from './env';
+
+export const JOBS_DIR = '.sky-vscode/jobs';
+
+export function jobDir(jobId: number): string {
+  return `~/${JOBS_DIR}/${jobId}`;
+}
+
+/** The user script wrapped like SkyPilot's make_task_bash_script; secrets come from the 0600 env file. */
+export function wrapScript(userScript: string, publicEnv: Record<string, string>): string {
+  return [
+    '#!/bin/bash',
+    'source ~/.bashrc >/dev/null 2>&1 || true',
+    'export PYTHONUNBUFFERED=1',
+    'mkdir -p ~/sky_workdir && cd ~/sky_workdir',
+    exportLines(publicEnv),
+    // User envs and secrets: sourced from a file only the user can read, never on a command line.
+    'set -a; . "$SKY_JOB_DIR/env"; set +a',
+    userScript,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Starts `<phase>.sh` detached in its own session (setsid: its own process group, so cancel can kill
+ * everything it started), writing `<phase>.log`, `<phase>.pid` and, when it ends, `<phase>.rc`.
+ */
+export function startDetachedCommand(jobId: number, phase: string): string {
+  const d = jobDir(jobId);
+  return [
+    `cd ${d}`,
+    `rm -f ${phase}.rc`,
+    `SKY_JOB_DIR=$PWD setsid nohup bash -c 'bash ./${phase}.sh > ./${phase}.log 2>&1; echo $? > ./${phase}.rc.tmp; mv ./${phase}.rc.tmp ./${phase}.rc' > /dev/null 2>&1 < /dev/null &`,
+    `echo $! > ${phase}.pid`,
+    `cat ${phase}.pid`,
+  ].join('\n');
+}
+
+/** Streams `<phase>.log` until the phase ends, then prints a marker line with its exit code. */
+export function followCommand(jobId: number, phase: string, fromStart = true): string {
+  const d = jobDir(jobId);
+  return [
+    `cd ${d} || exit 3`,
+    `pid=$(cat ${phase}.pid 2>/dev/null)`,
+    `touch ${phase}.log`,
+    `if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then tail -n ${fromStart ? '+1' : '0'} -F --pid="$pid" ${phase}.log 2>/dev/null; else cat ${phase}.log; fi`,
+    `while [ ! -f ${phase}.rc ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done`,
+    `printf '\\n__SKY_RC__%s\\n' "$(cat ${phase}.rc 2>/dev/null || echo 137)"`,
+  ].join('\n');
+}
+
+/** Kills every process group the job started on this node (TERM, then KILL). */
+export function cancelCommand(jobId: number): string {
+  const d = jobDir(jobId);
+  return [
+    `cd ${d} 2>/dev/null || exit 0`,
+    'for f in *.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); kill -TERM -- -"$p" 2>/dev/null; done',
+    'sleep 1',
+    'for f in *.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); kill -KILL -- -"$p" 2>/dev/null; done',
+    'for f in *.pid; do ph=${f%.pid}; [ -f "$ph.rc" ] || echo 143 > "$ph.rc"; done',
+    'touch cancelled',
+  ].join('\n');
+}

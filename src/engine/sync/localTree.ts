@@ -1,0 +1,71 @@
+// Walks a local directory the way a sync sees it: what is sent (with size, mtime, mode, link target)
+// and what is excluded by which rule.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Exclusions, ExclusionRule } from './exclusions';
+
+export interface LocalEntry {
+  /** POSIX path relative to the root. */
+  rel: string;
+  type: 'f' | 'd' | 'l';
+  size: number;
+  /** Whole seconds: tar keeps seconds, so that is what can be compared with the node. */
+  mtime: number;
+  mode: number;
+  linkTarget?: string;
+  abs: string;
+}
+
+export interface LocalTree {
+  root: string;
+  entries: LocalEntry[];
+  excluded: { rel: string; rule: ExclusionRule }[];
+  totalBytes: number;
+  mode: 'skyignore' | 'gitignore';
+}
+
+export function walkLocalTree(root: string, opts: { excludeGit?: boolean } = {}): LocalTree {
+  const rules = Exclusions.forRoot(root);
+  const entries: LocalEntry[] = [];
+  const excluded: LocalTree['excluded'] = [];
+  let totalBytes = 0;
+  const walk = (relDir: string) => {
+    rules.enterDirectory(relDir);
+    const dirents = fs
+      .readdirSync(path.join(root, relDir), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const d of dirents) {
+      const rel = relDir ? `${relDir}/${d.name}` : d.name;
+      const abs = path.join(root, rel);
+      if (opts.excludeGit && d.name === '.git') {
+        excluded.push({ rel, rule: { file: '(always)', pattern: '.git' } });
+        continue;
+      }
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch {
+        continue; // vanished while walking
+      }
+      const isDir = st.isDirectory();
+      const rule = rules.excludedBy(rel, isDir);
+      if (rule) {
+        excluded.push({ rel, rule });
+        continue;
+      }
+      const base = { rel, abs, mtime: Math.floor(st.mtimeMs / 1000), mode: st.mode & 0o7777 };
+      if (st.isSymbolicLink())
+        entries.push({ ...base, type: 'l', size: 0, linkTarget: fs.readlinkSync(abs) });
+      else if (isDir) {
+        entries.push({ ...base, type: 'd', size: 0 });
+        walk(rel);
+      } else if (st.isFile()) {
+        entries.push({ ...base, type: 'f', size: st.size });
+        totalBytes += st.size;
+      }
+      // Sockets, FIFOs and devices are not synced.
+    }
+  };
+  walk('');
+  return { root, entries, excluded, totalBytes, mode: rules.mode };
+}

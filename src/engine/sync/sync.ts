@@ -1,0 +1,261 @@
+// Syncs a local directory (or one file) to a node: the first sync sends the whole tree as one tar
+// stream over an exec channel; later syncs compare with what is on the node (size, mtime, mode, link
+// target, read with one `find`) and send only what changed. Files are unpacked into a staging
+// directory first, so a dropped connection never leaves a half-written file under its final name,
+// and a re-run converges because it compares against the node's real state.
+import * as fs from 'fs';
+import * as path from 'path';
+import { PassThrough } from 'stream';
+import * as tar from 'tar-stream';
+import type { Client } from 'ssh2';
+import { CancellationToken, CancelledError, throwIfCancelled } from '../util/cancellation';
+import { SkyError } from '../util/errors';
+import type { LogSink } from '../util/log';
+import { noLog } from '../util/log';
+import { ProgressSink, noProgress, formatBytes } from '../util/progress';
+import { exec, execChecked } from '../ssh/exec';
+import { remotePath } from '../ssh/quote';
+import { LocalEntry, LocalTree, walkLocalTree } from './localTree';
+
+export const SIZE_WARN_BYTES = 256 * 1024 * 1024;
+
+export interface SyncOptions {
+  token?: CancellationToken;
+  progress?: ProgressSink;
+  log?: LogSink;
+  /** Remove files on the node that are gone locally (SkyPilot never does: #8096). */
+  delete?: boolean;
+  /** Bucket-style: never send .git (the workdir keeps it, as SkyPilot's rsync does). */
+  excludeGit?: boolean;
+  /** Node name for progress events. */
+  node?: string;
+  phase?: string;
+}
+
+export interface SyncPlan {
+  tree: LocalTree;
+  send: LocalEntry[];
+  remove: string[];
+  sendBytes: number;
+}
+
+export interface SyncResult {
+  sentFiles: number;
+  sentBytes: number;
+  removed: number;
+  excluded: number;
+}
+
+interface RemoteEntry {
+  type: string;
+  size: number;
+  mtime: number;
+  mode: number;
+  link: string;
+}
+
+/** What is on the node under dest: one `find` listing, NUL-separated so any file name is safe. */
+async function remoteState(
+  client: Client,
+  dest: string,
+  token?: CancellationToken,
+): Promise<Map<string, RemoteEntry>> {
+  const r = await exec(
+    client,
+    `d=${remotePath(dest)}; [ -d "$d" ] || exit 0; cd "$d" && find . -mindepth 1 -printf '%P\\0%y\\0%s\\0%T@\\0%m\\0%l\\0'`,
+    { token },
+  );
+  if (r.code !== 0) throw new SkyError('sync-remote', `Cannot list ${dest} on the node: ${r.stderr.trim()}`);
+  const parts = r.stdout.split('\0');
+  const map = new Map<string, RemoteEntry>();
+  for (let i = 0; i + 5 < parts.length; i += 6) {
+    map.set(parts[i], {
+      type: parts[i + 1],
+      size: Number(parts[i + 2]),
+      mtime: Math.floor(Number(parts[i + 3])),
+      mode: parseInt(parts[i + 4], 8),
+      link: parts[i + 5],
+    });
+  }
+  return map;
+}
+
+function changed(l: LocalEntry, r: RemoteEntry | undefined): boolean {
+  if (!r) return true;
+  if (l.type !== r.type) return true;
+  if (l.type === 'l') return l.linkTarget !== r.link;
+  if (l.type === 'd') return (l.mode & 0o777) !== (r.mode & 0o777);
+  return l.size !== r.size || l.mtime !== r.mtime || (l.mode & 0o777) !== (r.mode & 0o777);
+}
+
+export async function planSync(
+  client: Client,
+  localRoot: string,
+  dest: string,
+  opts: SyncOptions = {},
+): Promise<SyncPlan> {
+  const tree = walkLocalTree(localRoot, { excludeGit: opts.excludeGit });
+  const remote = await remoteState(client, dest, opts.token);
+  const send = tree.entries.filter((e) => changed(e, remote.get(e.rel)));
+  const local = new Set(tree.entries.map((e) => e.rel));
+  const remove: string[] = [];
+  if (opts.delete) {
+    for (const rel of remote.keys()) {
+      if (local.has(rel)) continue;
+      // Never delete what the local rules exclude (outputs, caches) or anything under a removed dir twice.
+      const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      if (parent && !local.has(parent)) continue;
+      if (tree.excluded.some((x) => rel === x.rel || rel.startsWith(`${x.rel}/`))) continue;
+      remove.push(rel);
+    }
+  }
+  return { tree, send, remove, sendBytes: send.reduce((n, e) => n + e.size, 0) };
+}
+
+function packEntries(
+  entries: LocalEntry[],
+  onBytes: (n: number, file: boolean) => void,
+  token?: CancellationToken,
+): tar.Pack {
+  const pack = tar.pack();
+  (async () => {
+    for (const e of entries) {
+      if (token?.isCancellationRequested) throw new CancelledError();
+      const header = { name: e.rel, mode: e.mode, mtime: new Date(e.mtime * 1000) };
+      if (e.type === 'd') pack.entry({ ...header, type: 'directory' });
+      else if (e.type === 'l') pack.entry({ ...header, type: 'symlink', linkname: e.linkTarget });
+      else {
+        // Size comes from the walk; a file that changed size since then is sent with its new size.
+        const size = fs.statSync(e.abs).size;
+        await new Promise<void>((resolve, reject) => {
+          if (size === 0) {
+            pack.entry({ ...header, size: 0, type: 'file' }, Buffer.alloc(0), (err) =>
+              err ? reject(err) : resolve(),
+            );
+            return;
+          }
+          const entry = pack.entry({ ...header, size, type: 'file' }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+          const rs = fs.createReadStream(e.abs, { start: 0, end: size - 1 });
+          rs.on('data', (c) => onBytes((c as Buffer).length, false));
+          rs.on('error', reject);
+          rs.pipe(entry);
+        });
+        onBytes(0, true);
+      }
+    }
+    pack.finalize();
+  })().catch((err: Error) => pack.destroy(err));
+  return pack;
+}
+
+/** Syncs the contents of localRoot into dest on the node (dest is created). */
+export async function syncDirectory(
+  client: Client,
+  localRoot: string,
+  dest: string,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  const log = opts.log ?? noLog;
+  const progress = opts.progress ?? noProgress;
+  const plan = await planSync(client, localRoot, dest, opts);
+  if (plan.tree.totalBytes > SIZE_WARN_BYTES) {
+    log.warn(
+      `${localRoot} is ${formatBytes(plan.tree.totalBytes)} after exclusions; large trees slow every sync. Exclude what the job does not need with .skyignore.`,
+    );
+  }
+  throwIfCancelled(opts.token);
+  const files = plan.send.filter((e) => e.type === 'f').length;
+  if (plan.send.length) {
+    let bytes = 0;
+    let done = 0;
+    const pack = packEntries(
+      plan.send,
+      (n, file) => {
+        bytes += n;
+        if (file) done++;
+        progress.report({
+          phase: opts.phase,
+          node: opts.node,
+          files: { done, total: files },
+          bytes: { done: bytes, total: plan.sendBytes },
+        });
+      },
+      opts.token,
+    );
+    const stdin = new PassThrough();
+    pack.pipe(stdin);
+    const d = remotePath(dest);
+    // Unpack into a staging dir next to the user's ~/.sky, then copy into place; a broken stream
+    // fails tar (set -e) before anything reaches dest.
+    const cmd = [
+      'set -e',
+      'umask 022',
+      `mkdir -p ${d} ~/.sky/sync-stage`,
+      'find ~/.sky/sync-stage -mindepth 1 -maxdepth 1 -mmin +120 -exec rm -rf {} + 2>/dev/null || true',
+      'stage=$(mktemp -d ~/.sky/sync-stage/s.XXXXXX)',
+      'trap \'rm -rf "$stage"\' EXIT',
+      'tar -x -p -f - -C "$stage"',
+      `cp -a "$stage"/. ${d}/`,
+    ].join('\n');
+    await execChecked(client, `bash -c ${shq(cmd)}`, `Syncing ${localRoot} to ${dest}`, {
+      stdin,
+      token: opts.token,
+    });
+  }
+  if (plan.remove.length) {
+    await execChecked(
+      client,
+      `cd ${remotePath(dest)} && xargs -0 -r rm -rf --`,
+      `Removing deleted files under ${dest}`,
+      {
+        stdin: plan.remove.join('\0'),
+        token: opts.token,
+      },
+    );
+  }
+  return {
+    sentFiles: files,
+    sentBytes: plan.sendBytes,
+    removed: plan.remove.length,
+    excluded: plan.tree.excluded.length,
+  };
+}
+
+/** Syncs one local file to the exact remote path (parent created). */
+export async function syncFile(
+  client: Client,
+  localFile: string,
+  dest: string,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
+  const st = fs.statSync(localFile);
+  const d = remotePath(dest);
+  const r = await exec(client, `stat -c '%s %Y %a' ${d} 2>/dev/null || true`, { token: opts.token });
+  const [size, mtime, mode] = r.stdout.trim().split(' ').map(Number);
+  if (size === st.size && mtime === Math.floor(st.mtimeMs / 1000) && mode === (st.mode & 0o777)) {
+    return { sentFiles: 0, sentBytes: 0, removed: 0, excluded: 0 };
+  }
+  const base = path.basename(localFile);
+  const cmd = [
+    'set -e',
+    `dest=${d}`,
+    'mkdir -p "$(dirname -- "$dest")"',
+    'tmp="$dest.sky-partial.$$"',
+    'trap \'rm -f "$tmp"\' EXIT',
+    'cat > "$tmp"',
+    `chmod ${(st.mode & 0o777).toString(8)} "$tmp"`,
+    `touch -d @${Math.floor(st.mtimeMs / 1000)} "$tmp"`,
+    'mv -f -- "$tmp" "$dest"',
+  ].join('\n');
+  await execChecked(client, `bash -c ${shq(cmd)}`, `Copying ${base} to ${dest}`, {
+    stdin: fs.createReadStream(localFile),
+    token: opts.token,
+  });
+  return { sentFiles: 1, sentBytes: st.size, removed: 0, excluded: 0 };
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
