@@ -6,6 +6,7 @@ import { initCommands, registerCommand } from './commands/register';
 import { openConfig } from './commands/openConfig';
 import { vscodeUi } from './ui/vscodeUi';
 import { activateLanguage, type LanguageApi } from './schema/activate';
+import { activateClusters, type ClustersApi } from './views/clusters/activate';
 
 /** What activate() returns: used by the vscode-tier tests to script prompts and reach services. */
 export interface SkyExtensionApi {
@@ -14,6 +15,7 @@ export interface SkyExtensionApi {
   ui: PromptUi;
   setUi(ui: PromptUi | undefined): void;
   language: LanguageApi;
+  clusters: ClustersApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
@@ -34,11 +36,13 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
       api.ui = ui ?? vscodeUi;
     },
     language: undefined as unknown as LanguageApi,
+    clusters: undefined as unknown as ClustersApi,
   };
 
   registerCommand(context, 'sky.openConfig', () => openConfig());
   registerCommand(context, 'sky.showOutput', () => output.show(true));
   api.language = activateLanguage(context, { log });
+  api.clusters = activateClusters(context, { log, ui: () => api.ui });
 
   log.info(`Sky activated (workspace trusted: ${vscode.workspace.isTrusted})`);
   return api;

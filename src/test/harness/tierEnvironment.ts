@@ -1,25 +1,45 @@
-// What the vscode and e2e tiers give the extension under test: a workspace (a copy of examples/) and a
-// private SKY_VSCODE_HOME. Tiers that need servers extend `vars` here (e.g. sandbox endpoints).
+// What the vscode and e2e tiers give the extension under test: a workspace (a copy of examples/), a
+// private SKY_VSCODE_HOME, and a sandbox cluster (real sshd nodes) written into its config.
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from './codeServer';
+import { startSandbox, type Sandbox } from '../sandbox';
 
 export interface TierEnvironment {
   workspace: string;
   skyHome: string;
+  sandbox: Sandbox;
   vars: Record<string, string>;
   dispose(): Promise<void>;
 }
 
-export async function prepareTierEnvironment(work: string): Promise<TierEnvironment> {
+export async function prepareTierEnvironment(
+  work: string,
+  parts: { s3?: boolean; azure?: boolean } = {},
+): Promise<TierEnvironment> {
   const workspace = path.join(work, 'workspace');
   fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-  const skyHome = path.join(work, 'sky-vscode-home');
-  fs.mkdirSync(skyHome, { recursive: true });
+  const sandbox = await startSandbox({
+    ssh: true,
+    s3: parts.s3,
+    azure: parts.azure,
+    dir: path.join(work, 'sandbox'),
+  });
+  sandbox.writeSkyConfig();
+  const env = sandbox.env();
+  const vars: Record<string, string> = {
+    SKY_VSCODE_HOME: sandbox.skyHome,
+    SKY_TEST_WORKSPACE: workspace,
+    SKY_SANDBOX_JSON: path.join(sandbox.dir, 'sandbox.json'),
+  };
+  for (const k of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE']) if (env[k]) vars[k] = env[k]!;
   return {
     workspace,
-    skyHome,
-    vars: { SKY_VSCODE_HOME: skyHome, SKY_TEST_WORKSPACE: workspace },
-    async dispose() {},
+    skyHome: sandbox.skyHome,
+    sandbox,
+    vars,
+    async dispose() {
+      await sandbox.stop();
+    },
   };
 }

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import { cancelJob, follow } from '../../engine/launch/run';
+import { exec } from '../../engine/ssh/exec';
+import { jobDir } from '../../engine/launch/scripts';
+import { downloadFromNode } from '../../engine/launch/download';
+import { formatBytes } from '../../engine/util/progress';
+import type { PromptUi } from '../../engine/util/prompt';
+import type { ClusterSession } from '../../views/clusters/session';
+import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
+import { JobTerminal } from '../../views/clusters/jobTerminal';
+import { resolveHost } from '../../engine/ssh/config';
+
+type JobItem = Extract<ClusterTreeItem, { kind: 'job' }>;
+type RemoteItem = Extract<ClusterTreeItem, { kind: 'remote' }>;
+
+/** Sky: Show Job Logs — re-attaches to a running or finished job in a new terminal. */
+export async function showJobLogs(
+  item: JobItem,
+  session: ClusterSession,
+  onTerminal?: (t: JobTerminal) => void,
+): Promise<void> {
+  if (!item || item.kind !== 'job') throw new Error('Pick a job in the Clusters view.');
+  const { pool } = session.get();
+  const term = JobTerminal.create(`Sky: job ${item.job.id} on ${item.cluster.name}`);
+  onTerminal?.(term);
+  term.terminal?.show(true);
+  const multi = item.job.nodes.length > 1;
+  let code = 0;
+  for (const phase of ['setup', 'run'] as const) {
+    await Promise.all(
+      item.job.nodes.map(async (alias, i) => {
+        const c = (await pool.get(alias)).client;
+        if ((await exec(c, `[ -f ${jobDir(item.job.id)}/${phase}.pid ]`)).code !== 0) return;
+        const rc = await follow(c, item.job.id, phase, (l) => term.nodeLine(alias, l, multi, i));
+        if (rc !== 0) code = rc;
+      }),
+    );
+  }
+  term.finish(code, `Job ${item.job.id}`);
+}
+
+export async function cancelJobCommand(
+  item: JobItem,
+  session: ClusterSession,
+  ui: PromptUi,
+): Promise<boolean> {
+  if (!item || item.kind !== 'job') throw new Error('Pick a job in the Clusters view.');
+  const ok = await ui.confirm(`Cancel job ${item.job.id} (${item.job.name}) on ${item.cluster.name}?`, {
+    destructive: true,
+    confirmLabel: 'Cancel Job',
+  });
+  if (!ok) return false;
+  await cancelJob(
+    session.get().pool,
+    item.cluster.nodes.map((n) => n.alias),
+    item.job,
+  );
+  return true;
+}
+
+/** Download… on a remote file or folder: artifact download with progress and cancel; folders keep structure. */
+export async function downloadRemote(
+  item: RemoteItem,
+  session: ClusterSession,
+  ui: PromptUi,
+  pickFolder: () => Promise<vscode.Uri | undefined>,
+): Promise<string | undefined> {
+  if (!item || item.kind !== 'remote')
+    throw new Error('Pick a file or folder under a node in the Clusters view.');
+  const dest = await pickFolder();
+  if (!dest) return undefined;
+  const c = (await session.get().pool.get(item.node.alias)).client;
+  return vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Sky: Downloading ${item.path} from ${item.node.alias}`,
+      cancellable: true,
+    },
+    async (progress, token) => {
+      let last = 0;
+      const r = await downloadFromNode(c, item.path, dest.fsPath, {
+        token,
+        ui,
+        progress: {
+          report(e) {
+            if (Date.now() - last < 250) return;
+            last = Date.now();
+            progress.report({ message: `${e.files?.done ?? 0} files, ${formatBytes(e.bytes?.done ?? 0)}` });
+          },
+        },
+      });
+      void vscode.window.showInformationMessage(
+        `Downloaded ${r.files} file(s) (${formatBytes(r.bytes)}) to ${r.target}`,
+      );
+      return r.target;
+    },
+  );
+}
+
+function sshCommand(alias: string, session: ClusterSession): string {
+  const { inventory } = session.get();
+  const h = resolveHost(alias, inventory.sshConfig);
+  const parts = ['ssh'];
+  if (inventory.sshConfigFile) parts.push('-F', JSON.stringify(inventory.sshConfigFile));
+  // A node synthesized from a node pool or our config is not in the user's ssh config: spell it out.
+  if (h.configured && inventory.sshConfigFile) parts.push(alias);
+  else
+    parts.push(
+      '-p',
+      String(h.port),
+      ...(h.identityFiles[0] ? ['-i', JSON.stringify(h.identityFiles[0])] : []),
+      `${h.user}@${h.hostName}`,
+    );
+  return parts.join(' ');
+}
+
+export function openSshTerminal(
+  item: Extract<ClusterTreeItem, { kind: 'node' }>,
+  session: ClusterSession,
+): vscode.Terminal {
+  const t = vscode.window.createTerminal({
+    name: `ssh ${item.node.alias}`,
+    iconPath: new vscode.ThemeIcon('terminal'),
+  });
+  t.sendText(sshCommand(item.node.alias, session));
+  t.show();
+  return t;
+}
+
+export async function copySshCommand(
+  item: Extract<ClusterTreeItem, { kind: 'node' }>,
+  session: ClusterSession,
+): Promise<string> {
+  const cmd = sshCommand(item.node.alias, session);
+  await vscode.env.clipboard.writeText(cmd);
+  return cmd;
+}

@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import type { Cluster, ClusterNode } from '../../engine/cluster/clusters';
+import { listJobs, JobRecord } from '../../engine/launch/jobs';
+import { exec } from '../../engine/ssh/exec';
+import { remotePath } from '../../engine/ssh/quote';
+import { errorMessage } from '../../engine/util/errors';
+import { formatBytes } from '../../engine/util/progress';
+import type { ClusterSession } from './session';
+
+export type ClusterTreeItem =
+  | { kind: 'cluster'; cluster: Cluster }
+  | { kind: 'node'; cluster: Cluster; node: ClusterNode }
+  | { kind: 'jobs'; cluster: Cluster }
+  | { kind: 'job'; cluster: Cluster; job: JobRecord }
+  | { kind: 'remote'; node: ClusterNode; path: string; isDir: boolean; size: number }
+  | { kind: 'message'; id: string; text: string; error?: boolean };
+
+const JOB_ICONS: Record<string, string> = {
+  SUCCEEDED: 'pass',
+  FAILED: 'error',
+  FAILED_SETUP: 'error',
+  CANCELLED: 'circle-slash',
+  RUNNING: 'sync~spin',
+  SETTING_UP: 'loading~spin',
+  PENDING: 'clock',
+};
+
+function duration(job: JobRecord): string {
+  if (!job.startedAt) return '';
+  const end = job.endedAt ? Date.parse(job.endedAt) : Date.now();
+  const s = Math.max(0, Math.round((end - Date.parse(job.startedAt)) / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+/** Clusters → nodes (reachable or the error, with a lazy file browser of ~/sky_workdir and ~) and jobs. */
+export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTreeItem> {
+  private readonly changed = new vscode.EventEmitter<ClusterTreeItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  constructor(private readonly session: ClusterSession) {}
+
+  refresh(item?: ClusterTreeItem): void {
+    if (!item) this.session.reset();
+    this.changed.fire(item);
+  }
+
+  getTreeItem(e: ClusterTreeItem): vscode.TreeItem {
+    switch (e.kind) {
+      case 'cluster': {
+        const t = new vscode.TreeItem(e.cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `cluster:${e.cluster.name}`;
+        t.description = `${e.cluster.nodes.length} node${e.cluster.nodes.length > 1 ? 's' : ''} · ${e.cluster.source}`;
+        t.iconPath = new vscode.ThemeIcon('server-environment');
+        t.contextValue = 'cluster';
+        return t;
+      }
+      case 'node': {
+        const t = new vscode.TreeItem(e.node.alias, vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `node:${e.node.alias}`;
+        t.description = e.node.role;
+        t.iconPath = new vscode.ThemeIcon(e.node.role === 'head' ? 'vm' : 'vm-outline');
+        t.contextValue = 'node';
+        return t;
+      }
+      case 'jobs': {
+        const t = new vscode.TreeItem('Jobs', vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `jobs:${e.cluster.name}`;
+        t.iconPath = new vscode.ThemeIcon('list-unordered');
+        return t;
+      }
+      case 'job': {
+        const t = new vscode.TreeItem(`${e.job.id}: ${e.job.name}`, vscode.TreeItemCollapsibleState.None);
+        t.id = `job:${e.cluster.name}:${e.job.id}`;
+        t.description = `${e.job.status} ${duration(e.job)}`.trim();
+        t.tooltip = `${e.job.taskId}\nsubmitted ${e.job.submittedAt}\nnodes: ${e.job.nodes.join(', ')}`;
+        t.iconPath = new vscode.ThemeIcon(JOB_ICONS[e.job.status] ?? 'circle-outline');
+        t.contextValue = ['RUNNING', 'SETTING_UP', 'PENDING'].includes(e.job.status) ? 'jobRunning' : 'job';
+        t.command = { command: 'sky.showJobLogs', title: 'Show Job Logs', arguments: [e] };
+        return t;
+      }
+      case 'remote': {
+        const name = e.path.split('/').pop() ?? e.path;
+        const t = new vscode.TreeItem(
+          name,
+          e.isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
+        t.id = `remote:${e.node.alias}:${e.path}`;
+        t.description = e.isDir ? undefined : formatBytes(e.size);
+        t.tooltip = `${e.node.alias}:${e.path}`;
+        t.iconPath = e.isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+        t.contextValue = e.isDir ? 'remoteDir' : 'remoteFile';
+        return t;
+      }
+      case 'message': {
+        const t = new vscode.TreeItem(e.text, vscode.TreeItemCollapsibleState.None);
+        t.id = e.id;
+        t.iconPath = new vscode.ThemeIcon(e.error ? 'warning' : 'info');
+        t.tooltip = e.text;
+        return t;
+      }
+    }
+  }
+
+  async getChildren(e?: ClusterTreeItem): Promise<ClusterTreeItem[]> {
+    try {
+      if (!e) {
+        const { inventory } = this.session.get();
+        return inventory.clusters.map((cluster) => ({ kind: 'cluster', cluster }));
+      }
+      if (e.kind === 'cluster') {
+        return [
+          ...e.cluster.nodes.map((node) => ({ kind: 'node' as const, cluster: e.cluster, node })),
+          { kind: 'jobs', cluster: e.cluster },
+        ];
+      }
+      if (e.kind === 'node') {
+        await this.session.get().pool.get(e.node.alias);
+        return [
+          { kind: 'remote', node: e.node, path: '~/sky_workdir', isDir: true, size: 0 },
+          { kind: 'remote', node: e.node, path: '~', isDir: true, size: 0 },
+        ];
+      }
+      if (e.kind === 'jobs') {
+        const jobs = await listJobs((await this.session.get().pool.get(e.cluster.nodes[0].alias)).client);
+        if (!jobs.length) return [{ kind: 'message', id: `nojobs:${e.cluster.name}`, text: 'No jobs yet' }];
+        return jobs.reverse().map((job) => ({ kind: 'job', cluster: e.cluster, job }));
+      }
+      if (e.kind === 'remote' && e.isDir) {
+        const c = (await this.session.get().pool.get(e.node.alias)).client;
+        const r = await exec(
+          c,
+          `cd ${remotePath(e.path)} 2>/dev/null && find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%P\\0'`,
+        );
+        const items = r.stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((line) => {
+            const [type, size, ...name] = line.split('\t');
+            return {
+              kind: 'remote' as const,
+              node: e.node,
+              path: `${e.path}/${name.join('\t')}`,
+              isDir: type === 'd',
+              size: Number(size),
+            };
+          })
+          .sort((a, b) => (a.isDir === b.isDir ? a.path.localeCompare(b.path) : a.isDir ? -1 : 1));
+        return items.length
+          ? items
+          : [{ kind: 'message', id: `empty:${e.node.alias}:${e.path}`, text: '[empty]' }];
+      }
+      return [];
+    } catch (err) {
+      const id = e ? `err:${JSON.stringify(e.kind)}:${'node' in e ? e.node.alias : ''}` : 'err:root';
+      return [{ kind: 'message', id, text: errorMessage(err).split('\n')[0], error: true }];
+    }
+  }
+}
