@@ -78,7 +78,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
         return t;
       }
       case 'remote': {
-        const name = e.path.split('/').pop() ?? e.path;
+        // The two roots show their full path (~/sky_workdir, ~); entries below show their name.
+        const name =
+          e.path === '~' || e.path === '~/sky_workdir' ? e.path : (e.path.split('/').pop() ?? e.path);
         const t = new vscode.TreeItem(
           name,
           e.isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
