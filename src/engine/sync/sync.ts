@@ -197,7 +197,8 @@ export async function syncDirectory(
       'stage=$(mktemp -d ~/.sky/sync-stage/s.XXXXXX)',
       'trap \'rm -rf "$stage"\' EXIT',
       'tar -x -p -f - -C "$stage"',
-      `cp -a "$stage"/. ${d}/`,
+      // Hard links move the staged files in without copying their data (same filesystem); else copy.
+      `cp -alf "$stage"/. ${d}/ 2>/dev/null || cp -af "$stage"/. ${d}/`,
     ].join('\n');
     await execChecked(client, `bash -c ${shq(cmd)}`, `Syncing ${localRoot} to ${dest}`, {
       stdin,
