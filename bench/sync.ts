@@ -55,10 +55,27 @@ async function main(): Promise<void> {
   process.stderr.write(`generating ${files} files, ${totalMB} MB…\n`);
   generate(src, files, totalMB * 1024 * 1024);
   const sb = await startSandbox({ ssh: { workers: 0 }, dir: path.join(work, 'sandbox') });
-  const pool = new SshPool({ sshConfig: parseSshConfig(sb.ssh!.sshConfigPath), knownHostsFile: sb.ssh!.knownHostsPath, strict: 'yes' });
+  const pool = new SshPool({
+    sshConfig: parseSshConfig(sb.ssh!.sshConfigPath),
+    knownHostsFile: sb.ssh!.knownHostsPath,
+    strict: 'yes',
+  });
   const client = (await pool.get('sky-sbx')).client;
   const rsync = () =>
-    execFileSync('rsync', ['-az', '--no-owner', '--no-group', "--filter=dir-merge,- .gitignore", '-e', `ssh -F ${sb.ssh!.sshConfigPath}`, `${src}/`, 'sky-sbx:bench-rsync/'], { stdio: 'ignore' });
+    execFileSync(
+      'rsync',
+      [
+        '-az',
+        '--no-owner',
+        '--no-group',
+        '--filter=dir-merge,- .gitignore',
+        '-e',
+        `ssh -F ${sb.ssh!.sshConfigPath}`,
+        `${src}/`,
+        'sky-sbx:bench-rsync/',
+      ],
+      { stdio: 'ignore' },
+    );
   const ours = () => syncDirectory(client, src, '~/bench-ours');
   const rows: { case: string; ours: number; rsync: number }[] = [];
   try {
@@ -68,21 +85,32 @@ async function main(): Promise<void> {
     const c = await timeAsync(ours);
     const d = time(rsync);
     rows.push({ case: 'no change', ours: c.ms, rsync: d.ms });
-    for (let i = 1; i <= 20; i += 2) fs.appendFileSync(path.join(src, `d${i % 20}`, `s${i % 7}`, `f${i}.txt`), `changed ${Date.now()}\n`);
+    for (let i = 1; i <= 20; i += 2)
+      fs.appendFileSync(path.join(src, `d${i % 20}`, `s${i % 7}`, `f${i}.txt`), `changed ${Date.now()}\n`);
     const e = await timeAsync(ours);
     const f = time(rsync);
     rows.push({ case: '10 changed', ours: e.ms, rsync: f.ms });
     // Same content on both sides.
-    const count = (dir: string) => Number(execFileSync('bash', ['-c', `find ${JSON.stringify(dir)} -type f | wc -l`]).toString().trim());
+    const count = (dir: string) =>
+      Number(
+        execFileSync('bash', ['-c', `find ${JSON.stringify(dir)} -type f | wc -l`])
+          .toString()
+          .trim(),
+      );
     const home = sb.ssh!.nodes[0].home;
-    process.stdout.write(`files on node: ours ${count(path.join(home, 'bench-ours'))}, rsync ${count(path.join(home, 'bench-rsync'))}\n`);
+    process.stdout.write(
+      `files on node: ours ${count(path.join(home, 'bench-ours'))}, rsync ${count(path.join(home, 'bench-rsync'))}\n`,
+    );
   } finally {
     pool.closeAll();
     await sb.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
   process.stdout.write(`\n| case | ours | rsync -az | ours/rsync |\n|---|---|---|---|\n`);
-  for (const r of rows) process.stdout.write(`| ${r.case} | ${(r.ours / 1000).toFixed(2)} s | ${(r.rsync / 1000).toFixed(2)} s | ${(r.ours / r.rsync).toFixed(2)}× |\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.case} | ${(r.ours / 1000).toFixed(2)} s | ${(r.rsync / 1000).toFixed(2)} s | ${(r.ours / r.rsync).toFixed(2)}× |\n`,
+    );
 }
 
 main().catch((err: unknown) => {

@@ -69,35 +69,35 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
   }
 }
 
-export function registerLaunch(program: Command, ctx: CliContext): void {
-  program
-    .command('launch')
-    .description(
-      'Sync the workdir and file_mounts to every node of an SSH cluster, run setup, then run (like sky launch).',
-    )
+/** Options launch and exec share. */
+function withCommonOptions(cmd: Command): Command {
+  return cmd
     .argument('<task>', 'task YAML file')
     .requiredOption('-c, --cluster <name>', 'cluster (from ~/.ssh/config, SSH Node Pools or the config)')
     .option('--workdir <dir>', 'override the task workdir')
     .option('--env <K=V>', 'set or override an env var (repeatable)', collect)
     .option('--secret <K=V>', 'set or override a secret (repeatable; never printed)', collect)
+    .option('--delete', 'remove files on the nodes that were deleted locally')
+    .option('--dry-run', 'show what would happen and exit')
+    .option('--json', 'with --dry-run: the plan as JSON')
+    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask');
+}
+
+export function registerLaunch(program: Command, ctx: CliContext): void {
+  withCommonOptions(
+    program
+      .command('launch')
+      .description(
+        'Sync the workdir and file_mounts to every node of an SSH cluster, run setup, then run (like sky launch).',
+      ),
+  )
     .option('--no-setup', 'skip setup')
-    .option('--delete', 'remove files on the nodes that were deleted locally')
-    .option('--dry-run', 'show what would happen and exit')
-    .option('--json', 'with --dry-run: the plan as JSON')
-    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
     .action((file: string, opts: Opts) => runVerb('launch', file, opts, ctx));
-  program
-    .command('exec')
-    .description('Sync the workdir and run the task on an existing cluster (no setup; like sky exec).')
-    .argument('<task>', 'task YAML file')
-    .requiredOption('-c, --cluster <name>', 'cluster')
-    .option('--workdir <dir>', 'override the task workdir')
-    .option('--env <K=V>', 'set or override an env var (repeatable)', collect)
-    .option('--secret <K=V>', 'set or override a secret (repeatable)', collect)
+  withCommonOptions(
+    program
+      .command('exec')
+      .description('Sync the workdir and run the task on an existing cluster (no setup; like sky exec).'),
+  )
     .option('--with-file-mounts', 'also sync local file_mounts (SkyPilot skips them on exec)')
-    .option('--delete', 'remove files on the nodes that were deleted locally')
-    .option('--dry-run', 'show what would happen and exit')
-    .option('--json', 'with --dry-run: the plan as JSON')
-    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
     .action((file: string, opts: Opts) => runVerb('exec', file, opts, ctx));
 }

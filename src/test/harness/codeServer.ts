@@ -1,25 +1,14 @@
 // Starts code-server (a real VS Code: server build + web workbench) for the vscode and e2e tiers.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../sandbox/proc';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const CODE_SERVER_BIN =
   process.env.SKY_CODE_SERVER_BIN ??
   path.join(REPO_ROOT, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface CodeServer {
   port: number;
