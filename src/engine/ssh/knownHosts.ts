@@ -20,8 +20,9 @@ export function fingerprintSha256(key: Buffer): string {
 }
 
 function globToRegExp(glob: string): RegExp {
+  // Only * and ? are wildcards in known_hosts; brackets are literal ([host]:port).
   const esc = glob
-    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${esc}$`, 'i');

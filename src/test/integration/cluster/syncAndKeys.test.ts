@@ -125,7 +125,8 @@ describe('clusters over SSH: sync and host keys on real sshd nodes', function ()
       clearTimeout(timer);
       conn.close();
       // Whatever is under its final name is complete: either the old or the new content, never a prefix.
-      for (const f of fs.readdirSync(path.join(home, 'big')).filter((x) => x.endsWith('.bin'))) {
+      const landed = fs.existsSync(path.join(home, 'big')) ? fs.readdirSync(path.join(home, 'big')) : [];
+      for (const f of landed.filter((x) => x.endsWith('.bin'))) {
         assert.strictEqual(
           fs.statSync(path.join(home, 'big', f)).size,
           256 * 1024,
