@@ -17,7 +17,15 @@ function packVsix(): void {
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
   execFileSync(
     vsce,
-    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', VSIX],
+    [
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '-o',
+      VSIX,
+    ],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
