@@ -8,6 +8,7 @@ import { registerQueue } from './queue';
 import { registerLogs } from './logs';
 import { registerCancel } from './cancel';
 import { registerDownload } from './download';
+import { registerStorage } from './storage';
 
 /** Every CLI verb, one file each. Add one line per verb. */
 export const verbs: Array<(program: Command, ctx: CliContext) => void> = [
@@ -19,4 +20,5 @@ export const verbs: Array<(program: Command, ctx: CliContext) => void> = [
   registerLogs,
   registerCancel,
   registerDownload,
+  registerStorage,
 ];

@@ -1,0 +1,244 @@
+import * as path from 'path';
+import { Command } from 'commander';
+import type { CliContext } from './main';
+import { loadConfig } from '../engine/config/config';
+import {
+  configuredStores,
+  deleteBuckets,
+  downloadToFolder,
+  openStore,
+  parseStoreKind,
+  readRecords,
+  syncLocalSourceToBucket,
+} from '../engine/storage';
+import type { StoreKind } from '../engine/storage';
+import { parseStoreUri } from '../engine/storage/uri';
+import { UsageError } from '../engine/util/errors';
+import { formatBytes } from '../engine/util/progress';
+import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
+import { cancelOnSigint, cliUi } from './clusterContext';
+
+const FROM_URI: Record<string, StoreKind> = {
+  S3: 's3',
+  R2: 'r2',
+  IBM: 'ibm',
+  GCS: 'gcs',
+  AZURE: 'azure',
+  OCI: 'oci',
+};
+
+function ago(iso: string): string {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 60) return `${Math.round(s)} secs ago`;
+  if (s < 3600) return `${Math.round(s / 60)} mins ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} hrs ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}
+
+function uriTarget(uri: string): { store: StoreKind; bucket: string; key: string } {
+  const p = parseStoreUri(uri);
+  if (!p.ok) throw new UsageError(p.error);
+  const store = FROM_URI[p.uri.store];
+  if (!store) throw new UsageError(`The ${p.uri.store} store is not supported here.`);
+  return { store, bucket: p.uri.bucket, key: p.uri.key };
+}
+
+/** `sky-vscode storage ls|delete|upload|objects|download` — like `sky storage`, plus browsing. */
+export function registerStorage(program: Command, ctx: CliContext): void {
+  const storage = program
+    .command('storage')
+    .description('Buckets: the ones sky-vscode created (ls/delete), uploads, browsing and downloads.');
+  const run = (fn: () => Promise<number>) => fn().then(ctx.exit, (err) => ctx.exit(reportError(err)));
+
+  storage
+    .command('ls')
+    .description('List the buckets sky-vscode created (--all: every bucket of every configured store).')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--all', 'every bucket of every configured store')
+    .option('--store <store>', 'only this store')
+    .action((opts: { json?: boolean; all?: boolean; store?: string }) =>
+      run(async () => {
+        const config = loadConfig();
+        const only = opts.store ? parseStoreKind(opts.store) : undefined;
+        if (opts.all) {
+          const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
+          const managed = readRecords();
+          for (const kind of configuredStores(config).filter((k) => !only || k === only)) {
+            const store = await openStore(kind, config);
+            for (const b of await store.listBuckets())
+              rows.push({
+                name: b.name,
+                store: kind,
+                created: b.created?.toISOString(),
+                managed: managed.some((r) => r.name === b.name && r.store === kind),
+              });
+          }
+          if (opts.json) printJson(rows);
+          else
+            for (const r of rows)
+              process.stdout.write(
+                `${r.name.padEnd(40)} ${r.store.toUpperCase().padEnd(6)} ${r.managed ? 'managed' : ''}\n`,
+              );
+          return 0;
+        }
+        const records = readRecords().filter((r) => !only || r.store === only);
+        if (opts.json) {
+          printJson(
+            records.map((r) => ({
+              name: r.name,
+              store: r.store.toUpperCase(),
+              created: r.created,
+              updated: r.updated,
+              source: r.source.join(', '),
+              command: r.command,
+              status: r.status,
+            })),
+          );
+          return 0;
+        }
+        if (!records.length) {
+          process.stdout.write('No existing storage.\n');
+          return 0;
+        }
+        process.stdout.write(
+          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(8)}${'COMMAND'.padEnd(28)}STATUS\n`,
+        );
+        for (const r of records)
+          process.stdout.write(
+            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${r.store.toUpperCase().padEnd(8)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+          );
+        return 0;
+      }),
+    );
+
+  storage
+    .command('delete')
+    .description(
+      'Delete buckets sky-vscode created (names are glob patterns); --force also deletes another bucket named exactly (with --store).',
+    )
+    .argument('[names...]', 'bucket names or glob patterns')
+    .option('-a, --all', 'every bucket sky-vscode created')
+    .option('-y, --yes', 'do not ask')
+    .option('--force', 'delete a bucket sky-vscode did not create (needs --store)')
+    .option('--store <store>', 'store of the buckets')
+    .action((names: string[], opts: { all?: boolean; yes?: boolean; force?: boolean; store?: string }) =>
+      run(async () => {
+        if (!opts.all === !names.length) throw new UsageError('Either --all or a name must be specified.');
+        const outcomes = await deleteBuckets({
+          config: loadConfig(),
+          patterns: names,
+          all: opts.all,
+          force: opts.force,
+          store: opts.store ? parseStoreKind(opts.store) : undefined,
+          ui: cliUi(false),
+          yes: opts.yes,
+          progress: stderrProgress(),
+        });
+        if (!outcomes.length && !opts.yes) process.stderr.write('Nothing deleted (confirm with -y).\n');
+        for (const o of outcomes) process.stderr.write(`${o.message}\n`);
+        return outcomes.some((o) => o.result === 'error') || (!outcomes.length && !opts.yes)
+          ? EXIT_FAILURE
+          : 0;
+      }),
+    );
+
+  storage
+    .command('upload')
+    .description(
+      'Create the bucket if missing, record it as managed, and upload the sources incrementally (SkyPilot layout).',
+    )
+    .requiredOption('--name <name>', 'bucket name')
+    .requiredOption('--store <store>', 's3 | r2 | ibm | azure')
+    .argument('<sources...>', 'local directories or files')
+    .action((sources: string[], opts: { name: string; store: string }) =>
+      run(async () => {
+        const source = cancelOnSigint();
+        const r = await syncLocalSourceToBucket({
+          config: loadConfig(),
+          store: parseStoreKind(opts.store),
+          name: opts.name,
+          sources: sources.map((s) => path.resolve(s)),
+          command: `sky-vscode storage upload --name ${opts.name}`,
+          token: source.token,
+          progress: stderrProgress(),
+          log: stderrLog,
+        });
+        process.stderr.write(
+          `\n${r.created ? 'Created and uploaded' : 'Synced'} ${opts.name}: ${r.uploaded} uploaded, ${r.skipped} unchanged. Status ${r.record.status}.\n`,
+        );
+        return 0;
+      }),
+    );
+
+  storage
+    .command('objects')
+    .description(
+      'List the objects and folders in a bucket URI (s3://b/prefix, https://acct.blob.core.windows.net/c/prefix, …).',
+    )
+    .argument('<uri>', 'bucket URI')
+    .option('--prefix <p>', 'server-side prefix filter (added to the URI path)')
+    .option('--json', 'machine-readable output on stdout')
+    .action((uri: string, opts: { prefix?: string; json?: boolean }) =>
+      run(async () => {
+        const t = uriTarget(uri);
+        const store = await openStore(t.store, loadConfig());
+        let prefix = t.key && !t.key.endsWith('/') ? `${t.key}/` : t.key;
+        prefix += opts.prefix ?? '';
+        const objects = [];
+        const folders: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await store.listObjects({
+            bucket: t.bucket,
+            prefix,
+            delimiter: '/',
+            pageToken: token,
+            pageSize: 1000,
+          });
+          objects.push(...page.objects);
+          folders.push(...page.prefixes);
+          token = page.nextPageToken;
+        } while (token);
+        if (opts.json)
+          printJson({
+            folders,
+            objects: objects.map((o) => ({
+              key: o.key,
+              size: o.size,
+              lastModified: o.lastModified?.toISOString(),
+            })),
+          });
+        else {
+          for (const f of folders) process.stdout.write(`${'DIR'.padStart(10)}  ${f}\n`);
+          for (const o of objects) process.stdout.write(`${formatBytes(o.size).padStart(10)}  ${o.key}\n`);
+        }
+        return 0;
+      }),
+    );
+
+  storage
+    .command('download')
+    .description(
+      'Download an object, or a folder (URI ending in /), into DEST; existing files are not overwritten unless --force.',
+    )
+    .argument('<uri>', 'bucket URI of an object or a folder (…/)')
+    .argument('<dest>', 'local folder')
+    .option('--force', 'overwrite existing files')
+    .action((uri: string, dest: string, opts: { force?: boolean }) =>
+      run(async () => {
+        const t = uriTarget(uri);
+        const store = await openStore(t.store, loadConfig());
+        const source = cancelOnSigint();
+        const answer = opts.force ? 'yesToAll' : 'noToAll';
+        const r = await downloadToFolder(store, t.bucket, t.key, path.resolve(dest), {
+          token: source.token,
+          progress: stderrProgress(),
+          ui: { ...cliUi(false), overwrite: async () => answer },
+        });
+        process.stderr.write(
+          `\nDownloaded ${r.files} file(s), ${formatBytes(r.bytes)}${r.skipped ? `; ${r.skipped} existing file(s) kept (use --force)` : ''}.\n`,
+        );
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,233 @@
+// Bucket uploads and downloads, as SkyPilot lays them out, with progress, cancellation and no
+// half-written local file under its final name.
+import * as fs from 'fs';
+import * as path from 'path';
+import pLimit from 'p-limit';
+import { CancellationToken, CancelledError, throwIfCancelled } from '../util/cancellation';
+import { SkyError } from '../util/errors';
+import type { LogSink } from '../util/log';
+import { noLog } from '../util/log';
+import { ProgressSink, noProgress } from '../util/progress';
+import type { OverwriteAnswer, PromptUi } from '../util/prompt';
+import { walkLocalTree } from '../sync/localTree';
+import type { ObjectInfo, Store } from './store';
+
+export interface UploadPlanItem {
+  file: string;
+  key: string;
+  size: number;
+  mtime: number;
+}
+
+export interface TransferContext {
+  token?: CancellationToken;
+  progress?: ProgressSink;
+  log?: LogSink;
+  concurrency?: number;
+}
+
+/**
+ * SkyPilot's layout: a single directory source goes to the bucket root; a list puts each directory
+ * under `<basename>/` and each file at the root. `.git` is always excluded; `.skyignore` or the git
+ * ignore rules apply; symlinks are not uploaded (named in a notice).
+ */
+export function planUpload(sources: string[], prefix = '', log: LogSink = noLog): UploadPlanItem[] {
+  const items: UploadPlanItem[] = [];
+  const skipped: string[] = [];
+  const single = sources.length === 1;
+  const seen = new Set<string>();
+  for (const src of sources) {
+    const st = fs.statSync(src, { throwIfNoEntry: false });
+    if (!st) throw new SkyError('source-missing', `Local source ${src} does not exist.`);
+    const base = path.basename(src);
+    if (!single && seen.has(base))
+      throw new SkyError(
+        'source-duplicate',
+        `Cannot have multiple files or directories with the same name in source: ${base}`,
+      );
+    seen.add(base);
+    if (st.isFile()) {
+      items.push({ file: src, key: `${prefix}${base}`, size: st.size, mtime: Math.floor(st.mtimeMs / 1000) });
+      continue;
+    }
+    const tree = walkLocalTree(src, { excludeGit: true });
+    if (tree.excluded.some((x) => x.rel === '.git'))
+      log.info(`'.git' directory under '${src}' is excluded during sync.`);
+    const under = single ? prefix : `${prefix}${base}/`;
+    for (const e of tree.entries) {
+      if (e.type === 'l') skipped.push(path.join(src, e.rel));
+      if (e.type !== 'f') continue;
+      items.push({ file: e.abs, key: `${under}${e.rel}`, size: e.size, mtime: e.mtime });
+    }
+  }
+  if (skipped.length)
+    log.warn(
+      `Symbolic links are not uploaded to buckets (as in SkyPilot): ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ` and ${skipped.length - 5} more` : ''}.`,
+    );
+  return items;
+}
+
+export async function listAll(store: Store, bucket: string, prefix = ''): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.listObjects({ bucket, prefix, pageToken: token, pageSize: 1000 });
+    out.push(...page.objects);
+    token = page.nextPageToken;
+  } while (token);
+  return out;
+}
+
+/** Uploads what changed (size differs, or the local file is newer than the object); returns counts. */
+export async function uploadSources(
+  store: Store,
+  bucket: string,
+  sources: string[],
+  ctx: TransferContext & { prefix?: string } = {},
+): Promise<{ uploaded: number; skipped: number; bytes: number }> {
+  const log = ctx.log ?? noLog;
+  const progress = ctx.progress ?? noProgress;
+  const plan = planUpload(sources, ctx.prefix ?? '', log);
+  const existing = new Map((await listAll(store, bucket, ctx.prefix ?? '')).map((o) => [o.key, o]));
+  const todo = plan.filter((p) => {
+    const o = existing.get(p.key);
+    return !o || o.size !== p.size || !o.lastModified || o.lastModified.getTime() / 1000 < p.mtime;
+  });
+  const total = todo.reduce((n, p) => n + p.size, 0);
+  let bytes = 0;
+  let files = 0;
+  const limit = pLimit(ctx.concurrency ?? 16);
+  await Promise.all(
+    todo.map((p) =>
+      limit(async () => {
+        throwIfCancelled(ctx.token);
+        await withRetry(
+          () =>
+            store.putFile(bucket, p.key, p.file, {
+              token: ctx.token,
+              onBytes: (n) =>
+                progress.report({
+                  phase: 'Uploading',
+                  bytes: { done: (bytes += n), total },
+                  files: { done: files, total: todo.length },
+                }),
+            }),
+          ctx.token,
+        );
+        files++;
+        progress.report({
+          phase: 'Uploading',
+          bytes: { done: bytes, total },
+          files: { done: files, total: todo.length },
+        });
+      }),
+    ),
+  );
+  return { uploaded: todo.length, skipped: plan.length - todo.length, bytes: total };
+}
+
+async function withRetry<T>(fn: () => Promise<T>, token?: CancellationToken, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const transient =
+        err instanceof SkyError && (err.code === 'store-unreachable' || err.code === 'store-error');
+      if (!transient || i >= attempts || token?.isCancellationRequested) throw err;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** i));
+    }
+  }
+}
+
+/**
+ * Downloads one object or every object under a prefix into `dest`, keeping relative paths. Each file is
+ * written to a temp name and renamed; existing files go through the overwrite prompt.
+ */
+export async function downloadToFolder(
+  store: Store,
+  bucket: string,
+  keyOrPrefix: string,
+  dest: string,
+  ctx: TransferContext & { ui?: PromptUi } = {},
+): Promise<{ files: number; bytes: number; skipped: number }> {
+  const progress = ctx.progress ?? noProgress;
+  const isPrefix = keyOrPrefix === '' || keyOrPrefix.endsWith('/');
+  const objects = isPrefix ? await listAll(store, bucket, keyOrPrefix) : [{ key: keyOrPrefix, size: 0 }];
+  const base = isPrefix ? keyOrPrefix : keyOrPrefix.slice(0, keyOrPrefix.lastIndexOf('/') + 1);
+  // A folder keeps its own name: s3://b/data/ → DEST/data/…
+  const folderName = isPrefix && keyOrPrefix ? path.posix.basename(keyOrPrefix.replace(/\/$/, '')) : '';
+  let answer: OverwriteAnswer | undefined;
+  let files = 0;
+  let bytes = 0;
+  let skipped = 0;
+  const limit = pLimit(ctx.concurrency ?? 8);
+  const decide = async (target: string): Promise<boolean> => {
+    if (!fs.existsSync(target)) return true;
+    if (answer === 'yesToAll') return true;
+    if (answer === 'noToAll') return false;
+    const a = ctx.ui ? await ctx.ui.overwrite(target) : 'no';
+    if (a === 'yesToAll' || a === 'noToAll') answer = a;
+    return a === 'yes' || a === 'yesToAll';
+  };
+  const chain = { p: Promise.resolve() as Promise<unknown> };
+  await Promise.all(
+    objects
+      .filter((o) => !o.key.endsWith('/'))
+      .map((o) =>
+        limit(async () => {
+          throwIfCancelled(ctx.token);
+          const rel = o.key.slice(base.length);
+          const target = path.join(dest, folderName, ...rel.split('/'));
+          if (!path.resolve(target).startsWith(path.resolve(dest)))
+            throw new SkyError('download-unsafe', `Refusing object key outside the destination: ${o.key}`);
+          // Overwrite questions one at a time, in order.
+          const ok = (await (chain.p = chain.p.then(() => decide(target)))) as boolean;
+          if (!ok) {
+            skipped++;
+            return;
+          }
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          const tmp = `${target}.sky-partial-${process.pid}`;
+          try {
+            await store.getToFile(bucket, o.key, tmp, {
+              token: ctx.token,
+              onBytes: (n) =>
+                progress.report({
+                  phase: 'Downloading',
+                  bytes: { done: (bytes += n) },
+                  files: { done: files, total: objects.length },
+                }),
+            });
+            if (ctx.token?.isCancellationRequested) throw new CancelledError();
+            fs.renameSync(tmp, target);
+            files++;
+          } finally {
+            fs.rmSync(tmp, { force: true });
+          }
+        }),
+      ),
+  );
+  return { files, bytes, skipped };
+}
+
+/** Empties (paged) and deletes a bucket, with progress. */
+export async function emptyAndDeleteBucket(
+  store: Store,
+  bucket: string,
+  ctx: TransferContext = {},
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    throwIfCancelled(ctx.token);
+    const page = await store.listObjects({ bucket, pageSize: 1000 });
+    if (!page.objects.length) break;
+    await store.deleteObjects(
+      bucket,
+      page.objects.map((o) => o.key),
+    );
+    deleted += page.objects.length;
+    (ctx.progress ?? noProgress).report({ phase: 'Deleting', files: { done: deleted } });
+  }
+  await store.deleteEmptyBucket(bucket);
+  return deleted;
+}
