@@ -7,6 +7,7 @@ import { openConfig } from './commands/openConfig';
 import { vscodeUi } from './ui/vscodeUi';
 import { activateLanguage, type LanguageApi } from './schema/activate';
 import { activateClusters, type ClustersApi } from './views/clusters/activate';
+import { activateStorage, type StorageApi } from './views/storage/activate';
 
 /** What activate() returns: used by the vscode-tier tests to script prompts and reach services. */
 export interface SkyExtensionApi {
@@ -16,6 +17,7 @@ export interface SkyExtensionApi {
   setUi(ui: PromptUi | undefined): void;
   language: LanguageApi;
   clusters: ClustersApi;
+  storage: StorageApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
@@ -37,12 +39,14 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
     },
     language: undefined as unknown as LanguageApi,
     clusters: undefined as unknown as ClustersApi,
+    storage: undefined as unknown as StorageApi,
   };
 
   registerCommand(context, 'sky.openConfig', () => openConfig());
   registerCommand(context, 'sky.showOutput', () => output.show(true));
   api.language = activateLanguage(context, { log });
   api.clusters = activateClusters(context, { log, ui: () => api.ui });
+  api.storage = activateStorage(context, { log, ui: () => api.ui });
 
   log.info(`Sky activated (workspace trusted: ${vscode.workspace.isTrusted})`);
   return api;

@@ -31,10 +31,15 @@ export interface TransferContext {
  * under `<basename>/` and each file at the root. `.git` is always excluded; `.skyignore` or the git
  * ignore rules apply; symlinks are not uploaded (named in a notice).
  */
-export function planUpload(sources: string[], prefix = '', log: LogSink = noLog): UploadPlanItem[] {
+export function planUpload(
+  sources: string[],
+  prefix = '',
+  log: LogSink = noLog,
+  listLayout = sources.length > 1,
+): UploadPlanItem[] {
   const items: UploadPlanItem[] = [];
   const skipped: string[] = [];
-  const single = sources.length === 1;
+  const single = !listLayout;
   const seen = new Set<string>();
   for (const src of sources) {
     const st = fs.statSync(src, { throwIfNoEntry: false });
@@ -83,11 +88,12 @@ export async function uploadSources(
   store: Store,
   bucket: string,
   sources: string[],
-  ctx: TransferContext & { prefix?: string } = {},
+  // listLayout: every directory under its own name, even a single one.
+  ctx: TransferContext & { prefix?: string; listLayout?: boolean } = {},
 ): Promise<{ uploaded: number; skipped: number; bytes: number }> {
   const log = ctx.log ?? noLog;
   const progress = ctx.progress ?? noProgress;
-  const plan = planUpload(sources, ctx.prefix ?? '', log);
+  const plan = planUpload(sources, ctx.prefix ?? '', log, ctx.listLayout ?? sources.length > 1);
   const existing = new Map((await listAll(store, bucket, ctx.prefix ?? '')).map((o) => [o.key, o]));
   const todo = plan.filter((p) => {
     const o = existing.get(p.key);

@@ -11,7 +11,7 @@ import { prepareTierEnvironment } from '../harness/tierEnvironment';
 async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vscode-tier-'));
   const resultFile = path.join(work, 'result.json');
-  const env = await prepareTierEnvironment(work);
+  const env = await prepareTierEnvironment(work, { s3: true, azure: true });
   let code: number;
   try {
     code = await runTests({

@@ -1,0 +1,118 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { SkyExtensionApi } from '../../extension';
+import type { StorageItem } from '../../views/storage/storageTree';
+import { ScriptedUi } from '../../ui/scriptedUi';
+import { readRecords } from '../../engine/storage';
+
+async function api(): Promise<SkyExtensionApi> {
+  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
+}
+
+describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)', function () {
+  this.timeout(120_000);
+  const bucket = `sky-vs-${Date.now().toString(36)}`;
+  afterEach(async () => (await api()).setUi(undefined));
+  after(async () =>
+    vscode.workspace
+      .getConfiguration('sky')
+      .update('storage.pageSize', undefined, vscode.ConfigurationTarget.Global),
+  );
+
+  it('shows Managed and one node per configured store, creates a bucket through the UI and uploads a folder', async () => {
+    const a = await api();
+    a.storage.tree.refresh();
+    const roots = await a.storage.tree.getChildren();
+    assert.deepStrictEqual(
+      roots.map((r) => (r.kind === 'store' ? r.store : r.kind)),
+      ['managed', 's3', 'r2', 'ibm', 'azure'],
+    );
+    a.setUi(new ScriptedUi([bucket]));
+    const created = await vscode.commands.executeCommand('sky.storage.createBucket', roots[1]);
+    assert.strictEqual(created, bucket);
+    assert.ok(readRecords().some((r) => r.name === bucket && r.store === 's3'));
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-up-'));
+    const data = path.join(src, 'data');
+    fs.mkdirSync(data);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(data, `f${i}.txt`), `file ${i}\n`);
+    a.storage.pickUploads = async () => [vscode.Uri.file(data)];
+    const bucketItem: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: true };
+    const uploaded = await vscode.commands.executeCommand('sky.storage.uploadFolder', bucketItem);
+    assert.strictEqual(uploaded, 5);
+  });
+
+  it('pages with Load more, filters by prefix server-side, downloads a folder with the overwrite prompt', async () => {
+    const a = await api();
+    await vscode.workspace
+      .getConfiguration('sky')
+      .update('storage.pageSize', 2, vscode.ConfigurationTarget.Global);
+    a.storage.tree.refresh();
+    const bucketItem: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: true };
+    const [folder] = await a.storage.tree.getChildren(bucketItem);
+    assert.ok(folder.kind === 'folder' && folder.prefix === 'data/');
+    let page = await a.storage.tree.getChildren(folder);
+    assert.deepStrictEqual(
+      page.map((p) => p.kind),
+      ['object', 'object', 'more'],
+    );
+    await vscode.commands.executeCommand('sky.storage.loadMore', page[2]);
+    await vscode.commands.executeCommand(
+      'sky.storage.loadMore',
+      (await a.storage.tree.getChildren(folder))[4],
+    );
+    page = await a.storage.tree.getChildren(folder);
+    assert.deepStrictEqual(
+      page.map((p) => (p.kind === 'object' ? p.key : p.kind)),
+      ['data/f0.txt', 'data/f1.txt', 'data/f2.txt', 'data/f3.txt', 'data/f4.txt'],
+    );
+    assert.match(String(a.storage.tree.getTreeItem(page[0]).description), /B/);
+    // Server-side prefix filter on the bucket.
+    a.setUi(new ScriptedUi(['data/f3']));
+    await vscode.commands.executeCommand('sky.storage.filter', bucketItem);
+    const filtered = await a.storage.tree.getChildren(bucketItem);
+    assert.deepStrictEqual(
+      filtered.map((p) => (p.kind === 'object' ? p.key : p.kind)),
+      ['data/f3.txt'],
+    );
+    assert.match(String(a.storage.tree.getTreeItem(bucketItem).description), /prefix: data\/f3/);
+    await vscode.commands.executeCommand('sky.storage.clearFilter', bucketItem);
+    // Download the folder twice: the second time the scripted prompt keeps one file and overwrites the rest.
+    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-dl-'));
+    a.storage.pickFolder = async () => vscode.Uri.file(dest);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 5);
+    fs.writeFileSync(path.join(dest, 'data', 'f0.txt'), 'local edit');
+    const ui = new ScriptedUi(['no', 'yesToAll']);
+    a.setUi(ui);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 4);
+    ui.assertDone();
+    assert.strictEqual(fs.readFileSync(path.join(dest, 'data', 'f0.txt'), 'utf8'), 'local edit');
+  });
+
+  it('deletes objects after a count modal and a non-empty bucket only after typing its name', async () => {
+    const a = await api();
+    a.storage.tree.refresh();
+    const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'data/f4.txt', size: 7 };
+    const obj2: StorageItem = { kind: 'object', store: 's3', bucket, key: 'data/f3.txt', size: 7 };
+    const refuse = new ScriptedUi([false]);
+    a.setUi(refuse);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', obj, [obj, obj2]), false);
+    assert.match(refuse.asked[0], /Delete 2 object\(s\)\?/);
+    a.setUi(new ScriptedUi([true]));
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', obj, [obj, obj2]), true);
+    const bucketItem: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: true };
+    a.setUi(new ScriptedUi(['wrong-name']));
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', bucketItem), false);
+    assert.ok(readRecords().some((r) => r.name === bucket));
+    const ui = new ScriptedUi([bucket]);
+    a.setUi(ui);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', bucketItem), true);
+    assert.match(ui.asked[0], /not empty/);
+    assert.ok(!readRecords().some((r) => r.name === bucket));
+    const roots = await a.storage.tree.getChildren();
+    const s3 = await a.storage.tree.getChildren(roots[1]);
+    assert.ok(!s3.some((b) => b.kind === 'bucket' && b.bucket === bucket));
+  });
+});

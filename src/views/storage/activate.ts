@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { LogSink } from '../../engine/util/log';
+import type { PromptUi } from '../../engine/util/prompt';
+import { registerCommand } from '../../commands/register';
+import {
+  copyUri,
+  createBucket,
+  deleteItems,
+  downloadItems,
+  selection,
+  uploadInto,
+} from '../../commands/storage/storageCommands';
+import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
+
+export interface StorageApi {
+  tree: StorageTreeProvider;
+  /** Destination and source pickers (tests replace them). */
+  pickFolder: () => Promise<vscode.Uri | undefined>;
+  pickUploads: (folders: boolean) => Promise<vscode.Uri[] | undefined>;
+}
+
+export function activateStorage(
+  context: vscode.ExtensionContext,
+  deps: { log: LogSink; ui: () => PromptUi },
+): StorageApi {
+  const tree = new StorageTreeProvider();
+  let lastFolder: vscode.Uri | undefined;
+  const api: StorageApi = {
+    tree,
+    async pickFolder() {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        defaultUri: lastFolder,
+        openLabel: 'Download here',
+      });
+      lastFolder = picked?.[0] ?? lastFolder;
+      return picked?.[0];
+    },
+    pickUploads: (folders) =>
+      Promise.resolve(
+        vscode.window.showOpenDialog({
+          canSelectFolders: folders,
+          canSelectFiles: !folders,
+          canSelectMany: true,
+          openLabel: 'Upload',
+        }),
+      ),
+  };
+  // Drag files or folders from the Explorer or the OS onto a bucket or folder to upload them.
+  const dnd: vscode.TreeDragAndDropController<StorageItem> = {
+    dropMimeTypes: ['text/uri-list', 'files'],
+    dragMimeTypes: [],
+    async handleDrop(target, data) {
+      if (!target || (target.kind !== 'bucket' && target.kind !== 'folder')) return;
+      const list = await data.get('text/uri-list')?.asString();
+      const paths = (list ?? '')
+        .split(/\r?\n/)
+        .filter((l) => l && !l.startsWith('#'))
+        .map((u) => vscode.Uri.parse(u).fsPath);
+      if (paths.length) await uploadInto(tree, target, paths);
+    },
+  };
+  const view = vscode.window.createTreeView('sky.storage', {
+    treeDataProvider: tree,
+    canSelectMany: true,
+    showCollapseAll: true,
+    dragAndDropController: dnd,
+  });
+  context.subscriptions.push(view);
+  void vscode.commands.executeCommand('setContext', 'sky.storage.configured', tree.hasStores());
+  const ui = () => deps.ui();
+  type Item = StorageItem;
+  registerCommand(context, 'sky.refreshStorage', (item?: Item) => tree.refresh(item));
+  registerCommand(context, 'sky.storage.loadMore', (more: Extract<Item, { kind: 'more' }>) =>
+    tree.loadMore(more),
+  );
+  registerCommand(context, 'sky.storage.download', (clicked?: Item, selected?: Item[]) =>
+    downloadItems(tree, selection(clicked, selected), ui(), () => api.pickFolder()),
+  );
+  registerCommand(context, 'sky.storage.delete', (clicked?: Item, selected?: Item[]) =>
+    deleteItems(tree, selection(clicked, selected), ui()),
+  );
+  registerCommand(context, 'sky.storage.copyUri', async (item: Item) => {
+    const [it] = selection(item, undefined);
+    if (!it) throw new Error('Select a bucket, folder or object.');
+    const uri = await copyUri(tree, it);
+    void vscode.window.setStatusBarMessage(`Copied ${uri}`, 3000);
+    return uri;
+  });
+  registerCommand(context, 'sky.storage.filter', async (item: Extract<Item, { kind: 'bucket' }>) => {
+    const value = await ui().input(`Prefix filter for ${item.bucket} (server-side)`, {
+      value: tree.filters.get(itemId(item)) ?? '',
+    });
+    if (value === undefined) return;
+    if (value) tree.filters.set(itemId(item), value);
+    else tree.filters.delete(itemId(item));
+    tree.refresh(item);
+  });
+  registerCommand(context, 'sky.storage.clearFilter', (item: Extract<Item, { kind: 'bucket' }>) => {
+    tree.filters.delete(itemId(item));
+    tree.refresh(item);
+  });
+  const upload = (folders: boolean) => async (item: Extract<Item, { kind: 'bucket' | 'folder' }>) => {
+    if (!item || (item.kind !== 'bucket' && item.kind !== 'folder'))
+      throw new Error('Pick a bucket or folder in the Storage view.');
+    const picked = await api.pickUploads(folders);
+    return picked?.length
+      ? uploadInto(
+          tree,
+          item,
+          picked.map((u) => u.fsPath),
+        )
+      : 0;
+  };
+  registerCommand(context, 'sky.storage.uploadFiles', upload(false));
+  registerCommand(context, 'sky.storage.uploadFolder', upload(true));
+  registerCommand(context, 'sky.storage.createBucket', (item: Extract<Item, { kind: 'store' }>) =>
+    createBucket(tree, item, ui()),
+  );
+  return api;
+}

@@ -1,0 +1,269 @@
+import * as vscode from 'vscode';
+import { loadConfig, SkyConfig } from '../../engine/config/config';
+import { configPath } from '../../engine/config/paths';
+import { configuredStores, openStore, readRecords, type Store, type StoreKind } from '../../engine/storage';
+import { errorMessage } from '../../engine/util/errors';
+import { formatBytes } from '../../engine/util/progress';
+
+export type StorageItem =
+  | { kind: 'managed' }
+  | { kind: 'store'; store: StoreKind }
+  | { kind: 'bucket'; store: StoreKind; bucket: string; managed: boolean; status?: string }
+  | { kind: 'folder'; store: StoreKind; bucket: string; prefix: string }
+  | { kind: 'object'; store: StoreKind; bucket: string; key: string; size: number; lastModified?: Date }
+  | { kind: 'more'; parent: StorageItem; id: string }
+  | { kind: 'message'; id: string; text: string; error?: boolean };
+
+type Listing = { children: StorageItem[]; nextPageToken?: string; loading?: Promise<void> };
+
+function relTime(d?: Date): string {
+  if (!d) return '';
+  const s = (Date.now() - d.getTime()) / 1000;
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export function itemId(e: StorageItem): string {
+  switch (e.kind) {
+    case 'managed':
+      return 'managed';
+    case 'store':
+      return `store:${e.store}`;
+    case 'bucket':
+      return `bucket:${e.store}:${e.bucket}`;
+    case 'folder':
+      return `folder:${e.store}:${e.bucket}:${e.prefix}`;
+    case 'object':
+      return `object:${e.store}:${e.bucket}:${e.key}`;
+    default:
+      return e.id;
+  }
+}
+
+/**
+ * Managed buckets and one node per configured store → buckets → folders → objects. One page per
+ * expansion with "Load more…", single-flight loading, an error child instead of a thrown error, and
+ * a server-side prefix filter per bucket.
+ */
+export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem> {
+  private readonly changed = new vscode.EventEmitter<StorageItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly listings = new Map<string, Listing>();
+  private readonly stores = new Map<StoreKind, Promise<Store>>();
+  readonly filters = new Map<string, string>();
+  private config: SkyConfig | undefined;
+
+  getConfig(): SkyConfig {
+    this.config ??= loadConfig(
+      vscode.workspace.getConfiguration('sky').get<string>('configFile') || configPath(),
+    );
+    return this.config;
+  }
+
+  store(kind: StoreKind): Promise<Store> {
+    let s = this.stores.get(kind);
+    if (!s) {
+      s = openStore(kind, this.getConfig());
+      s.catch(() => this.stores.delete(kind));
+      this.stores.set(kind, s);
+    }
+    return s;
+  }
+
+  pageSize(): number {
+    return vscode.workspace.getConfiguration('sky').get<number>('storage.pageSize') ?? 100;
+  }
+
+  refresh(item?: StorageItem): void {
+    if (!item) {
+      this.listings.clear();
+      this.stores.clear();
+      this.config = undefined;
+    } else if (item.kind === 'bucket' || item.kind === 'folder') {
+      // Drop this listing and every listing below it in the same bucket.
+      const scope = `${item.store}:${item.bucket}:${item.kind === 'folder' ? item.prefix : ''}`;
+      for (const k of [...this.listings.keys()])
+        if (
+          k === `bucket:${item.store}:${item.bucket}`
+            ? item.kind === 'bucket'
+            : k.startsWith(`folder:${scope}`)
+        )
+          this.listings.delete(k);
+    }
+    void vscode.commands.executeCommand('setContext', 'sky.storage.configured', this.hasStores());
+    this.changed.fire(item);
+  }
+
+  hasStores(): boolean {
+    try {
+      return configuredStores(this.getConfig()).length > 0;
+    } catch {
+      return true; // show the error node rather than the welcome text
+    }
+  }
+
+  getTreeItem(e: StorageItem): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    let t: vscode.TreeItem;
+    switch (e.kind) {
+      case 'managed':
+        t = new vscode.TreeItem('Managed', C.Expanded);
+        t.iconPath = new vscode.ThemeIcon('star-full');
+        t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
+        break;
+      case 'store':
+        t = new vscode.TreeItem(e.store.toUpperCase(), C.Collapsed);
+        t.description = 'All buckets';
+        t.iconPath = new vscode.ThemeIcon('cloud');
+        t.contextValue = 'store';
+        break;
+      case 'bucket': {
+        t = new vscode.TreeItem(e.bucket, C.Collapsed);
+        const filter = this.filters.get(itemId(e));
+        t.description = [
+          e.managed ? `${e.store.toUpperCase()} · ${e.status ?? ''}` : '',
+          filter ? `prefix: ${filter}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · ');
+        t.iconPath = new vscode.ThemeIcon('database');
+        t.contextValue = `bucket${e.managed ? ':managed' : ''}${filter ? ':filtered' : ''}`;
+        break;
+      }
+      case 'folder':
+        t = new vscode.TreeItem(e.prefix.split('/').filter(Boolean).pop() ?? e.prefix, C.Collapsed);
+        t.iconPath = vscode.ThemeIcon.Folder;
+        t.contextValue = 'folder';
+        t.tooltip = e.prefix;
+        break;
+      case 'object':
+        t = new vscode.TreeItem(e.key.split('/').pop() ?? e.key, C.None);
+        t.iconPath = vscode.ThemeIcon.File;
+        t.description = `${formatBytes(e.size)}${e.lastModified ? ` · ${relTime(e.lastModified)}` : ''}`;
+        t.tooltip = `${e.key}\n${formatBytes(e.size)}${e.lastModified ? `\n${e.lastModified.toISOString()}` : ''}`;
+        t.contextValue = 'object';
+        break;
+      case 'more':
+        t = new vscode.TreeItem('Load more…', C.None);
+        t.iconPath = new vscode.ThemeIcon('refresh');
+        t.contextValue = 'loadMore';
+        t.command = { command: 'sky.storage.loadMore', title: 'Load more', arguments: [e] };
+        break;
+      case 'message':
+        t = new vscode.TreeItem(e.text, C.None);
+        t.iconPath = new vscode.ThemeIcon(e.error ? 'warning' : 'info');
+        t.tooltip = e.text;
+        break;
+    }
+    t.id = itemId(e);
+    return t;
+  }
+
+  async getChildren(e?: StorageItem): Promise<StorageItem[]> {
+    try {
+      if (!e) {
+        const stores = configuredStores(this.getConfig());
+        // Nothing configured and nothing recorded: an empty root lets the welcome content show.
+        if (!stores.length && !readRecords().length) return [];
+        return [{ kind: 'managed' }, ...stores.map((store) => ({ kind: 'store' as const, store }))];
+      }
+      if (e.kind === 'managed') {
+        const recs = readRecords();
+        if (!recs.length)
+          return [{ kind: 'message', id: 'managed:empty', text: 'No buckets created by sky-vscode yet' }];
+        return recs.map((r) => ({
+          kind: 'bucket',
+          store: r.store,
+          bucket: r.name,
+          managed: true,
+          status: r.status,
+        }));
+      }
+      if (e.kind === 'store') {
+        const managed = readRecords();
+        const buckets = await (await this.store(e.store)).listBuckets();
+        if (!buckets.length) return [{ kind: 'message', id: `${itemId(e)}:empty`, text: '[empty]' }];
+        return buckets.map((b) => ({
+          kind: 'bucket',
+          store: e.store,
+          bucket: b.name,
+          managed: managed.some((r) => r.name === b.name && r.store === e.store),
+        }));
+      }
+      if (e.kind === 'bucket' || e.kind === 'folder') {
+        const id = itemId(e);
+        let listing = this.listings.get(id);
+        if (!listing) {
+          listing = { children: [] };
+          this.listings.set(id, listing);
+          await this.loadPage(e, listing);
+        } else if (listing.loading) await listing.loading;
+        const out = [...listing.children];
+        if (listing.nextPageToken) out.push({ kind: 'more', parent: e, id: `${id}:more` });
+        if (!out.length) out.push({ kind: 'message', id: `${id}:empty`, text: '[empty]' });
+        return out;
+      }
+      return [];
+    } catch (err) {
+      return [
+        {
+          kind: 'message',
+          id: `${e ? itemId(e) : 'root'}:error`,
+          text: `Error: ${errorMessage(err).split('\n')[0]}`,
+          error: true,
+        },
+      ];
+    }
+  }
+
+  /** Loads the next page into the listing; concurrent calls share one request (single flight). */
+  loadPage(
+    e: Extract<StorageItem, { kind: 'bucket' | 'folder' }>,
+    listing: Listing = this.listings.get(itemId(e))!,
+  ): Promise<void> {
+    if (listing.loading) return listing.loading;
+    const bucketId = `bucket:${e.store}:${e.bucket}`;
+    const base = e.kind === 'folder' ? e.prefix : '';
+    const filter = e.kind === 'bucket' ? (this.filters.get(bucketId) ?? '') : '';
+    listing.loading = (async () => {
+      const store = await this.store(e.store);
+      const page = await store.listObjects({
+        bucket: e.bucket,
+        prefix: base + filter,
+        delimiter: '/',
+        pageSize: this.pageSize(),
+        pageToken: listing.nextPageToken,
+      });
+      listing.children.push(
+        ...page.prefixes.map((prefix) => ({
+          kind: 'folder' as const,
+          store: e.store,
+          bucket: e.bucket,
+          prefix,
+        })),
+        ...page.objects
+          .filter((o) => o.key !== base)
+          .map((o) => ({
+            kind: 'object' as const,
+            store: e.store,
+            bucket: e.bucket,
+            key: o.key,
+            size: o.size,
+            lastModified: o.lastModified,
+          })),
+      );
+      listing.nextPageToken = page.nextPageToken;
+    })().finally(() => (listing.loading = undefined));
+    return listing.loading;
+  }
+
+  async loadMore(more: Extract<StorageItem, { kind: 'more' }>): Promise<void> {
+    const parent = more.parent as Extract<StorageItem, { kind: 'bucket' | 'folder' }>;
+    const listing = this.listings.get(itemId(parent));
+    if (!listing) return;
+    await this.loadPage(parent, listing);
+    this.changed.fire(parent);
+  }
+}
