@@ -55,8 +55,11 @@ step "Download the worker's artifacts"
 cli download -c sky-sbx-worker1 '~/sky_workdir/outputs' "$DEMO/artifacts-worker1"
 ls -l "$DEMO/artifacts-worker1"
 cat "$DEMO/artifacts-worker1/metrics-rank1.txt"
-if node dist/cli.js --help | grep -q '^  storage'; then
-  step "Managed buckets"
-  cli storage ls
-fi
+step "Storage: create a managed bucket from the quickstart's data, upload, list"
+BUCKET=sky-demo-$(date +%s)
+cli storage upload --name "$BUCKET" --store s3 examples/quickstart/data
+cli storage ls
+cli storage objects "s3://$BUCKET"
+step "Delete the bucket (like sky storage delete)"
+cli storage delete "$BUCKET" -y
 step "Done"
