@@ -2,8 +2,8 @@ import type { SkyConfig } from '../config/config';
 import { SkyError } from '../util/errors';
 import type { Store, StoreKind } from './store';
 
-/** Stores this version can open (GCS and OCI adapters are not in it yet). */
-export const SUPPORTED_STORES: StoreKind[] = ['s3', 'r2', 'ibm', 'azure'];
+/** Stores this version can open (the OCI adapter is not in it yet). */
+export const SUPPORTED_STORES: StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure'];
 
 /** Stores that have a section in the config (their credentials may still come from the SDK chain). */
 export function configuredStores(config: SkyConfig): StoreKind[] {
@@ -17,6 +17,10 @@ export async function openStore(kind: StoreKind, config: SkyConfig): Promise<Sto
     case 'ibm': {
       const { openS3Store } = await import('./stores/s3');
       return openS3Store(kind, config.stores[kind] ?? {});
+    }
+    case 'gcs': {
+      const { openGcsStore } = await import('./stores/gcs');
+      return openGcsStore(config.stores.gcs ?? {});
     }
     case 'azure': {
       const { openAzureStore } = await import('./stores/azure');
