@@ -2,8 +2,8 @@ import type { SkyConfig } from '../config/config';
 import { SkyError } from '../util/errors';
 import type { Store, StoreKind } from './store';
 
-/** Stores this version can open (the OCI adapter is not in it yet). */
-export const SUPPORTED_STORES: StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure'];
+/** Stores this version can open. */
+export const SUPPORTED_STORES: StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure', 'oci'];
 
 /** Stores that have a section in the config (their credentials may still come from the SDK chain). */
 export function configuredStores(config: SkyConfig): StoreKind[] {
@@ -25,6 +25,10 @@ export async function openStore(kind: StoreKind, config: SkyConfig): Promise<Sto
     case 'azure': {
       const { openAzureStore } = await import('./stores/azure');
       return openAzureStore(config.stores.azure ?? {});
+    }
+    case 'oci': {
+      const { openOciStore } = await import('./stores/oci');
+      return openOciStore(config.stores.oci ?? {});
     }
     default:
       throw new SkyError(

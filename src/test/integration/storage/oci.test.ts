@@ -1,0 +1,141 @@
+import * as assert from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadConfig } from '../../../engine/config/config';
+import {
+  deleteBuckets,
+  downloadToFolder,
+  listAll,
+  openStore,
+  readRecords,
+  syncLocalSourceToBucket,
+} from '../../../engine/storage';
+import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
+import { ScriptedUi } from '../../../ui/scriptedUi';
+import { startOciFake, type OciFake } from '../../sandbox/fakes/ociFake';
+
+const NASTY = ['a b.txt', 'ünï/cødé.txt', 'hash#1.txt', 'q?x.txt', 'pct%20.txt', '-lead.txt'];
+const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+
+describe('storage engine on the OCI fake (oci-objectstorage, signed requests verified)', function () {
+  this.timeout(60_000);
+  let fake: OciFake;
+  let tmp: string;
+  let oldHome: string | undefined;
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-oci-'));
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = path.join(tmp, 'oci_api_key.pem');
+    fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const tenancy = 'ocid1.tenancy.oc1..aaaafake';
+    const user = 'ocid1.user.oc1..aaaafake';
+    const fingerprint = '12:34:56:78:9a:bc:de:f0:12:34:56:78:9a:bc:de:f0';
+    fake = await startOciFake({
+      host: '127.0.0.1',
+      keyId: `${tenancy}/${user}/${fingerprint}`,
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const ociConfig = path.join(tmp, 'oci-config');
+    fs.writeFileSync(
+      ociConfig,
+      `[DEFAULT]\nuser=${user}\nfingerprint=${fingerprint}\ntenancy=${tenancy}\nregion=us-ashburn-1\nkey_file=${keyFile}\n`,
+    );
+    oldHome = process.env.SKY_VSCODE_HOME;
+    process.env.SKY_VSCODE_HOME = path.join(tmp, 'home');
+    fs.mkdirSync(process.env.SKY_VSCODE_HOME);
+    fs.writeFileSync(
+      path.join(process.env.SKY_VSCODE_HOME, 'config.yaml'),
+      `stores:\n  oci:\n    endpoint: ${fake.endpoint}\n    configFile: ${ociConfig}\n`,
+    );
+  });
+  after(async () => {
+    if (oldHome === undefined) delete process.env.SKY_VSCODE_HOME;
+    else process.env.SKY_VSCODE_HOME = oldHome;
+    await fake?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('oci: upload (SkyPilot layout, incremental), paging, prefix filter, nasty names, download, delete', async () => {
+    const config = loadConfig();
+    const name = `sky-it-oci-${crypto.randomBytes(3).toString('hex')}`;
+    const src = path.join(tmp, 'src');
+    for (const n of NASTY) {
+      fs.mkdirSync(path.dirname(path.join(src, 'data', n)), { recursive: true });
+      fs.writeFileSync(path.join(src, 'data', n), crypto.randomBytes(500));
+    }
+    for (let i = 0; i < 7; i++)
+      fs.writeFileSync(path.join(src, 'data', `p${i}.bin`), crypto.randomBytes(100));
+    fs.writeFileSync(path.join(src, 'single.txt'), 'one file');
+    const sources = [path.join(src, 'data'), path.join(src, 'single.txt')];
+    const r1 = await syncLocalSourceToBucket({ config, store: 'oci', name, sources, command: 'test' });
+    assert.strictEqual(r1.created, true);
+    assert.strictEqual(r1.uploaded, NASTY.length + 7 + 1);
+    assert.strictEqual(readRecords().find((r) => r.name === name)?.status, 'READY');
+    const r2 = await syncLocalSourceToBucket({ config, store: 'oci', name, sources, command: 'test' });
+    assert.strictEqual(r2.uploaded, 0);
+    const store = await openStore('oci', config);
+    assert.ok((await store.listBuckets()).some((b) => b.name === name));
+    const keys = (await listAll(store, name)).map((o) => o.key).sort();
+    assert.ok(
+      keys.includes('single.txt') && keys.includes('data/a b.txt') && keys.includes('data/ünï/cødé.txt'),
+    );
+    const pages: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await store.listObjects({ bucket: name, prefix: 'data/p', pageSize: 3, pageToken: token });
+      pages.push(page.objects.length);
+      token = page.nextPageToken;
+    } while (token);
+    assert.deepStrictEqual(pages, [3, 3, 2], 'p0…p6 and pct%20.txt');
+    const folders = await store.listObjects({ bucket: name, delimiter: '/' });
+    assert.deepStrictEqual(folders.prefixes, ['data/']);
+    const dest = path.join(tmp, 'dl');
+    const d1 = await downloadToFolder(store, name, 'data/', dest);
+    assert.strictEqual(d1.files, NASTY.length + 7);
+    for (const n of NASTY)
+      assert.strictEqual(sha(path.join(dest, 'data', n)), sha(path.join(src, 'data', n)), n);
+    const out = await deleteBuckets({ config, patterns: [name], ui: new ScriptedUi([true]) });
+    assert.deepStrictEqual(
+      out.map((o) => o.result),
+      ['deleted'],
+    );
+    assert.strictEqual(await store.bucketExists(name), false);
+    assert.ok(!readRecords().some((r) => r.name === name));
+  });
+
+  it('oci: a 20 MB object round-trips; cancel mid-upload leaves no object; not-empty and gone errors', async () => {
+    const config = loadConfig();
+    const store = await openStore('oci', config);
+    const bucket = `sky-it-ocibig-${crypto.randomBytes(3).toString('hex')}`;
+    await store.createBucket(bucket);
+    await assert.rejects(store.createBucket(bucket), /already exists/);
+    const big = path.join(tmp, 'big.bin');
+    fs.writeFileSync(big, crypto.randomBytes(20 * 1024 * 1024));
+    await store.putFile(bucket, 'big.bin', big);
+    const back = path.join(tmp, 'big.back');
+    await store.getToFile(bucket, 'big.bin', back);
+    assert.strictEqual(sha(back), sha(big));
+    const up = new CancellationSource();
+    let upBytes = 0;
+    await assert.rejects(
+      store.putFile(bucket, 'cancelled.bin', big, {
+        token: up.token,
+        onBytes: (n) => {
+          upBytes += n;
+          if (upBytes > 4 * 1024 * 1024) up.cancel();
+        },
+      }),
+      (e) => isCancelledError(e),
+    );
+    assert.deepStrictEqual(
+      (await listAll(store, bucket)).map((o) => o.key),
+      ['big.bin'],
+    );
+    await assert.rejects(store.deleteEmptyBucket(bucket), /not empty/);
+    await store.deleteObjects(bucket, ['big.bin']);
+    await store.deleteEmptyBucket(bucket);
+    await assert.rejects(store.listObjects({ bucket }), /does not exist/);
+  });
+});
