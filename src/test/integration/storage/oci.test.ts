@@ -1,8 +1,10 @@
 import * as assert from 'assert';
+import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
 import {
   deleteBuckets,
@@ -16,6 +18,8 @@ import { CancellationSource, isCancelledError } from '../../../engine/util/cance
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { startOciFake, type OciFake } from '../../sandbox/fakes/ociFake';
 
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 const NASTY = ['a b.txt', 'ünï/cødé.txt', 'hash#1.txt', 'q?x.txt', 'pct%20.txt', '-lead.txt'];
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
@@ -137,5 +141,38 @@ describe('storage engine on the OCI fake (oci-objectstorage, signed requests ver
     await store.deleteObjects(bucket, ['big.bin']);
     await store.deleteEmptyBucket(bucket);
     await assert.rejects(store.listObjects({ bucket }), /does not exist/);
+  });
+  it('oci: the CLI verbs (upload, ls --json, objects --json, download, delete)', async () => {
+    const env = { ...process.env };
+    const name = `sky-it-clioci-${crypto.randomBytes(3).toString('hex')}`;
+    const src = path.join(tmp, 'cli-src');
+    fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'f.txt'), 'file f');
+    fs.writeFileSync(path.join(src, 'sub', 'g.txt'), 'file g');
+    await run('node', [CLI, 'storage', 'upload', '--name', name, '--store', 'oci', src], { env });
+    const ls = JSON.parse((await run('node', [CLI, 'storage', 'ls', '--json'], { env })).stdout) as {
+      name: string;
+      store: string;
+      status: string;
+    }[];
+    const rec = ls.find((r) => r.name === name);
+    assert.strictEqual(rec?.status, 'READY');
+    assert.strictEqual(rec?.store.toLowerCase(), 'oci');
+    const objects = JSON.parse(
+      (await run('node', [CLI, 'storage', 'objects', `oci://${name}`, '--prefix', 'sub/', '--json'], { env }))
+        .stdout,
+    ) as { objects: { key: string }[] };
+    assert.deepStrictEqual(
+      objects.objects.map((o) => o.key),
+      ['sub/g.txt'],
+    );
+    const dl = path.join(tmp, 'cli-dl');
+    await run('node', [CLI, 'storage', 'download', `oci://${name}/sub/g.txt`, dl], { env });
+    assert.strictEqual(fs.readFileSync(path.join(dl, 'g.txt'), 'utf8'), 'file g');
+    await run('node', [CLI, 'storage', 'delete', name, '-y'], { env });
+    const after = JSON.parse((await run('node', [CLI, 'storage', 'ls', '--json'], { env })).stdout) as {
+      name: string;
+    }[];
+    assert.ok(!after.some((r) => r.name === name));
   });
 });
