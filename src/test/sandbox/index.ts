@@ -2,6 +2,7 @@
 //   ssh   — OpenSSH sshd cluster nodes (head + workers), each in its own network namespace when permitted
 //   s3    — Ceph RGW (also stands in for R2 and IBM COS, which speak the S3 API)
 //   azure — Azurite
+//   gcs, oci — the named fakes of their HTTP APIs (fakes/gcsFake.ts, fakes/ociFake.ts)
 // Everything listens on 127.0.0.1 or on the sandbox bridge's host address (reachable from the nodes),
 // and stop() kills only the processes this sandbox started.
 import * as crypto from 'crypto';
@@ -13,6 +14,8 @@ import { createNet, netnsSupported, SandboxNet } from './net';
 import { startSshCluster, SshCluster } from './sshNodes';
 import { startRgw, stopRgw, RgwServer } from './rgw';
 import { startAzurite, AzuriteServer } from './azurite';
+import { startGcsFake, type GcsFake } from './fakes/gcsFake';
+import { startOciFake, type OciFake } from './fakes/ociFake';
 
 export type { SandboxNode } from './sshNodes';
 
@@ -26,6 +29,9 @@ export interface Sandbox {
   ssh?: Omit<SshCluster, 'processes'>;
   s3?: Omit<RgwServer, 'processes'> & { credentialsFile: string };
   azure?: Omit<AzuriteServer, 'process'>;
+  gcs?: { endpoint: string };
+  /** configFile is an ~/.oci/config-style file whose key the fake verifies signatures with. */
+  oci?: { endpoint: string; namespace: string; compartment: string; configFile: string };
   env(): NodeJS.ProcessEnv;
   writeSkyConfig(extra?: Record<string, unknown>): string;
   stop(): Promise<void>;
@@ -35,6 +41,8 @@ export interface SandboxOptions {
   ssh?: boolean | { workers: number };
   s3?: boolean;
   azure?: boolean;
+  gcs?: boolean;
+  oci?: boolean;
   dir?: string;
 }
 
@@ -56,11 +64,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   let ssh: SshCluster | undefined;
   let rgw: RgwServer | undefined;
   let azurite: AzuriteServer | undefined;
+  let gcs: GcsFake | undefined;
+  let oci: (OciFake & { compartment: string; configFile: string }) | undefined;
   const cleanup = async () => {
     await Promise.all([
       ssh ? Promise.all(ssh.processes.map((p) => p.stop())) : undefined,
       rgw ? stopRgw(rgw.processes) : undefined,
       azurite?.process.stop(),
+      gcs?.stop(),
+      oci?.stop(),
     ]);
     await net?.destroy();
   };
@@ -69,14 +81,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (useNetns) net = await createNet(workers + 1);
     const serverHost = net ? net.hostIp : '127.0.0.1';
     // Start the slow parts in parallel (RGW takes ~15 s).
-    const [s, r, a] = await Promise.all([
-      opts.ssh ? startSshCluster(dir, workers, net) : undefined,
-      opts.s3 ? startRgw(dir, serverHost) : undefined,
-      opts.azure ? startAzurite(dir, serverHost) : undefined,
+    // Each part is recorded as soon as it is up, so a failure elsewhere still stops it.
+    const results = await Promise.allSettled([
+      opts.ssh ? startSshCluster(dir, workers, net).then((x) => (ssh = x)) : undefined,
+      opts.s3 ? startRgwWithRetry(dir, serverHost).then((x) => (rgw = x)) : undefined,
+      opts.azure ? startAzurite(dir, serverHost).then((x) => (azurite = x)) : undefined,
     ]);
-    ssh = s;
-    rgw = r;
-    azurite = a;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (opts.gcs) gcs = await startGcsFake({ host: serverHost });
+    if (opts.oci) oci = await startOciWithConfig(dir, serverHost);
     let credentialsFile = '';
     if (rgw) {
       credentialsFile = path.join(dir, 'aws-credentials');
@@ -95,6 +109,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ssh: ssh && (({ processes: _p, ...rest }) => rest)(ssh),
       s3: rgw && { ...(({ processes: _p, ...rest }) => rest)(rgw), credentialsFile },
       azure: azurite && (({ process: _p, ...rest }) => rest)(azurite),
+      gcs: gcs && { endpoint: gcs.endpoint },
+      oci: oci && {
+        endpoint: oci.endpoint,
+        namespace: oci.namespace,
+        compartment: oci.compartment,
+        configFile: oci.configFile,
+      },
       env() {
         const e: NodeJS.ProcessEnv = { ...process.env, SKY_VSCODE_HOME: skyHome };
         delete e.AWS_PROFILE;
@@ -113,6 +134,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
           stores.ibm = { ...s3 };
         }
         if (azurite) stores.azure = { connectionString: azurite.connectionString };
+        if (gcs) stores.gcs = { endpoint: gcs.endpoint, projectId: 'sky-sandbox' };
+        if (oci)
+          stores.oci = { endpoint: oci.endpoint, configFile: oci.configFile, compartment: oci.compartment };
         const cfg: Record<string, unknown> = { stores };
         if (ssh)
           cfg.ssh = {
@@ -138,6 +162,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
           ssh: sandbox.ssh,
           s3: sandbox.s3 && { endpoint: rgw!.endpoint },
           azure: sandbox.azure && { endpoint: azurite!.endpoint },
+          gcs: sandbox.gcs,
+          oci: sandbox.oci,
           pid: process.pid,
         },
         null,
@@ -148,6 +174,42 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+/** The OCI fake plus an ~/.oci/config-style file and API key the SDK signs with. */
+async function startOciWithConfig(dir: string, host: string) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = path.join(dir, 'oci_api_key.pem');
+  fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const tenancy = 'ocid1.tenancy.oc1..sandbox';
+  const user = 'ocid1.user.oc1..sandbox';
+  const fingerprint = crypto
+    .createHash('md5')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .replace(/(..)(?!$)/g, '$1:');
+  const fake = await startOciFake({
+    host,
+    keyId: `${tenancy}/${user}/${fingerprint}`,
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  const configFile = path.join(dir, 'oci-config');
+  fs.writeFileSync(
+    configFile,
+    `[DEFAULT]\nuser=${user}\nfingerprint=${fingerprint}\ntenancy=${tenancy}\nregion=us-ashburn-1\nkey_file=${keyFile}\n`,
+    { mode: 0o600 },
+  );
+  return Object.assign(fake, { compartment: tenancy, configFile });
+}
+
+/** A one-node Ceph now and then fails to register its OSD; a second start in a fresh folder succeeds. */
+async function startRgwWithRetry(dir: string, host: string): Promise<RgwServer> {
+  try {
+    return await startRgw(path.join(dir, 'rgw-1'), host);
+  } catch (err) {
+    process.stderr.write(`sandbox: Ceph RGW did not start (${(err as Error).message.split('\n')[0]}); retrying once\n`);
+    return startRgw(path.join(dir, 'rgw-2'), host);
   }
 }
 
@@ -174,6 +236,8 @@ export async function sharedSandbox(parts: {
   ssh?: boolean;
   s3?: boolean;
   azure?: boolean;
+  gcs?: boolean;
+  oci?: boolean;
 }): Promise<Sandbox> {
   const missing = (Object.keys(parts) as (keyof typeof parts)[]).some((k) => parts[k] && !sharedParts[k]);
   if (shared && !missing) return shared;
@@ -182,6 +246,8 @@ export async function sharedSandbox(parts: {
     ssh: !!(parts.ssh || sharedParts.ssh),
     s3: !!(parts.s3 || sharedParts.s3),
     azure: !!(parts.azure || sharedParts.azure),
+    gcs: !!(parts.gcs || sharedParts.gcs),
+    oci: !!(parts.oci || sharedParts.oci),
   };
   shared = startSandbox(sharedParts);
   return shared;
