@@ -208,7 +208,9 @@ async function startRgwWithRetry(dir: string, host: string): Promise<RgwServer> 
   try {
     return await startRgw(path.join(dir, 'rgw-1'), host);
   } catch (err) {
-    process.stderr.write(`sandbox: Ceph RGW did not start (${(err as Error).message.split('\n')[0]}); retrying once\n`);
+    process.stderr.write(
+      `sandbox: Ceph RGW did not start (${(err as Error).message.split('\n')[0]}); retrying once\n`,
+    );
     return startRgw(path.join(dir, 'rgw-2'), host);
   }
 }
