@@ -1,0 +1,146 @@
+// Bucket transfers vs rclone: 1,000 × 64 KiB files + 4 × 64 MiB files uploaded and downloaded by our
+// engine (S3 adapter on Ceph RGW) and by `rclone copy` on the same server, in the same run, with the
+// same concurrency; then the time to the first page (1,000 keys) of a bucket with many objects.
+// Run: npx tsc -p . && node out/bench/storage.js [objectsForFirstPage=100000] [concurrency=16]
+import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import pLimit from 'p-limit';
+import { loadConfig } from '../src/engine/config/config';
+import { downloadToFolder, openStore, uploadSources } from '../src/engine/storage';
+import { startSandbox } from '../src/test/sandbox';
+
+function generate(root: string): number {
+  let bytes = 0;
+  for (let i = 0; i < 1000; i++) {
+    const dir = path.join(root, 'small', `d${i % 10}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `f${i}.bin`), crypto.randomBytes(64 * 1024));
+    bytes += 64 * 1024;
+  }
+  fs.mkdirSync(path.join(root, 'large'), { recursive: true });
+  for (let i = 0; i < 4; i++) {
+    const fd = fs.openSync(path.join(root, 'large', `big${i}.bin`), 'w');
+    for (let j = 0; j < 64; j++) fs.writeSync(fd, crypto.randomBytes(1024 * 1024));
+    fs.closeSync(fd);
+    bytes += 64 * 1024 * 1024;
+  }
+  return bytes;
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function treeHash(root: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string, rel: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+      else h.update(`${rel}${e.name}\0`).update(fs.readFileSync(p));
+    }
+  };
+  walk(root, '');
+  return h.digest('hex');
+}
+
+async function main(): Promise<void> {
+  const firstPageObjects = Number(process.argv[2] ?? 100_000);
+  const concurrency = Number(process.argv[3] ?? 16);
+  const sb = await startSandbox({ s3: true });
+  try {
+    sb.writeSkyConfig();
+    process.env.SKY_VSCODE_HOME = sb.skyHome;
+    Object.assign(process.env, sb.env());
+    const s3 = sb.s3!;
+    const store = await openStore('s3', loadConfig());
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-storage-'));
+    const src = path.join(work, 'src');
+    const total = generate(src);
+    const mb = total / 1024 / 1024;
+    // rclone reads its remote from the environment; AWS_CA_BUNDLE breaks its S3 backend.
+    const rcloneEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      RCLONE_CONFIG_RGW_TYPE: 's3',
+      RCLONE_CONFIG_RGW_PROVIDER: 'Ceph',
+      RCLONE_CONFIG_RGW_ENDPOINT: s3.endpoint,
+      RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.accessKeyId,
+      RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      RCLONE_CONFIG_RGW_REGION: s3.region,
+    };
+    delete rcloneEnv.AWS_CA_BUNDLE;
+    const rclone = (...args: string[]) =>
+      execFileSync(
+        'rclone',
+        [...args, '--transfers', String(concurrency), '--checkers', String(concurrency)],
+        {
+          env: rcloneEnv,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+
+    const ours = 'bench-ours';
+    const theirs = 'bench-rclone';
+    await store.createBucket(ours);
+    await store.createBucket(theirs);
+    const upOurs = await timed(() => uploadSources(store, ours, [src], { concurrency }));
+    const upRclone = await timed(() => rclone('copy', src, `rgw:${theirs}`));
+    const dlOurs = path.join(work, 'dl-ours');
+    const dlRclone = path.join(work, 'dl-rclone');
+    const downOurs = await timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
+    const downRclone = await timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
+    const want = treeHash(src);
+    if (treeHash(dlOurs) !== want) throw new Error('our download differs from the source');
+    if (treeHash(dlRclone) !== want) throw new Error('rclone download differs from the source');
+
+    // A bucket with many small objects, filled once at high concurrency (not timed).
+    const many = 'bench-many';
+    await store.createBucket(many);
+    const one = path.join(work, 'one.txt');
+    fs.writeFileSync(one, 'x');
+    const fill = pLimit(128);
+    await Promise.all(
+      Array.from({ length: firstPageObjects }, (_, i) =>
+        fill(() => store.putFile(many, `obj/${String(i).padStart(6, '0')}.txt`, one)),
+      ),
+    );
+    const firstPage: number[] = [];
+    for (let i = 0; i < 5; i++)
+      firstPage.push(await timed(() => store.listObjects({ bucket: many, prefix: 'obj/', pageSize: 1000 })));
+    firstPage.sort((a, b) => a - b);
+    const rcloneFirst = await timed(() =>
+      execFileSync('rclone', ['lsf', `rgw:${many}/obj/`, '--max-depth', '1'], {
+        env: rcloneEnv,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    );
+
+    const mbps = (ms: number) => (mb / (ms / 1000)).toFixed(1);
+    console.log(`payload: 1,000 × 64 KiB + 4 × 64 MiB = ${mb.toFixed(0)} MiB, concurrency ${concurrency}`);
+    console.log(`| direction | ours | rclone copy | ours/rclone throughput |`);
+    console.log(`|---|---|---|---|`);
+    console.log(
+      `| upload | ${(upOurs / 1000).toFixed(2)} s (${mbps(upOurs)} MiB/s) | ${(upRclone / 1000).toFixed(2)} s (${mbps(upRclone)} MiB/s) | ${(upRclone / upOurs).toFixed(2)}× |`,
+    );
+    console.log(
+      `| download | ${(downOurs / 1000).toFixed(2)} s (${mbps(downOurs)} MiB/s) | ${(downRclone / 1000).toFixed(2)} s (${mbps(downRclone)} MiB/s) | ${(downRclone / downOurs).toFixed(2)}× |`,
+    );
+    console.log(
+      `first page (1,000 keys) of a ${firstPageObjects.toLocaleString('en-US')}-object bucket: median ${firstPage[2].toFixed(0)} ms, best ${firstPage[0].toFixed(0)} ms (rclone lsf of the whole listing: ${rcloneFirst.toFixed(0)} ms)`,
+    );
+    fs.rmSync(work, { recursive: true, force: true });
+  } finally {
+    await sb.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
