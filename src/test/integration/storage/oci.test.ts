@@ -142,6 +142,21 @@ describe('storage engine on the OCI fake (oci-objectstorage, signed requests ver
     await store.deleteEmptyBucket(bucket);
     await assert.rejects(store.listObjects({ bucket }), /does not exist/);
   });
+  it('oci: the fake refuses a request signed with another key (signature verified, not only its shape)', async () => {
+    const cfg = loadConfig().stores.oci;
+    assert.ok(cfg?.configFile);
+    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const otherKey = path.join(tmp, 'other_key.pem');
+    fs.writeFileSync(otherKey, other.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const otherConfig = path.join(tmp, 'oci-config-other');
+    fs.writeFileSync(
+      otherConfig,
+      fs.readFileSync(cfg.configFile, 'utf8').replace(/^key_file=.*$/m, `key_file=${otherKey}`),
+    );
+    const { openOciStore } = await import('../../../engine/storage/stores/oci');
+    await assert.rejects(openOciStore({ ...cfg, configFile: otherConfig }), /Permission denied/);
+  });
+
   it('oci: the CLI verbs (upload, ls --json, objects --json, download, delete)', async () => {
     const env = { ...process.env };
     const name = `sky-it-clioci-${crypto.randomBytes(3).toString('hex')}`;
