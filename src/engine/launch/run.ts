@@ -51,7 +51,19 @@ export interface LaunchDeps {
   pool?: SshPool;
   /** Called as soon as the job id is known (the UI shows it, cancel needs it). */
   onJob?: (job: JobRecord) => void;
+  /** Attaches cloud-storage file_mounts (uri/storage entries); absent → such mounts are refused. */
+  mountStorage?: MountStorage;
 }
+
+/**
+ * Extension point for storage mounts (reference §3.3 order: after local file_mounts, before
+ * setup). The mounts engine fills it; launch passes connected nodes and the non-local mounts.
+ */
+export type MountStorage = (
+  nodes: { node: ClusterNode; client: Client }[],
+  mounts: Exclude<FileMount, { kind: 'local' }>[],
+  ctx: { task: Task; token: CancellationToken; progress: ProgressSink; log: LogSink },
+) => Promise<void>;
 
 export interface PlannedStep {
   phase: string;
@@ -172,7 +184,8 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   }
   const syncMounts = req.kind === 'launch' || !!req.withFileMounts;
   const mounts = syncMounts ? task.fileMounts : [];
-  const unsupported = mounts.filter((m) => m.kind !== 'local');
+  const storageMounts = mounts.filter((m): m is Exclude<FileMount, { kind: 'local' }> => m.kind !== 'local');
+  const unsupported = deps.mountStorage ? [] : storageMounts;
   if (unsupported.length) {
     throw new SkyError(
       'mounts-unsupported',
@@ -186,8 +199,8 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     plan.push({ phase: 'Syncing workdir', detail: `${workdir} → ${REMOTE_WORKDIR}`, nodes: names });
   for (const m of mounts)
     plan.push({
-      phase: 'File mounts',
-      detail: `${(m as Extract<FileMount, { kind: 'local' }>).localPath} → ${m.remotePath}`,
+      phase: m.kind === 'local' ? 'File mounts' : 'Storage mounts',
+      detail: `${m.kind === 'local' ? m.localPath : m.kind} → ${m.remotePath}`,
       nodes: names,
     });
   if (req.kind === 'launch' && task.setup && !req.noSetup)
@@ -263,6 +276,12 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
           );
         }
       });
+    }
+
+    if (storageMounts.length && deps.mountStorage) {
+      progress.report({ phase: 'Storage mounts', message: `${storageMounts.length} mount(s)` });
+      const clients = await onNodes(allNodes, async (n, c) => ({ node: n, client: c }));
+      await deps.mountStorage(clients, storageMounts, { task, token, progress, log });
     }
 
     const gpus = gpusPerNode(task.resources);
