@@ -73,6 +73,7 @@ export function globMatch(pattern: string, name: string): boolean {
   const re = pattern
     .replace(/[.+^${}()|\\]/g, '\\$&')
     .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
+    .replace(/\?/g, '.')
+    .replace(/\[!/g, '[^'); // fnmatch negation
   return new RegExp(`^${re}$`).test(name);
 }

@@ -47,5 +47,7 @@ describe('storage upload layout and delete globs (real temp folders)', () => {
     assert.ok(!globMatch('b?t', 'boat'));
     assert.ok(!globMatch('a.c', 'abc'));
     assert.ok(globMatch('[ab]x', 'bx'));
+    assert.ok(globMatch('[!ab]x', 'cx'));
+    assert.ok(!globMatch('[!ab]x', 'ax'));
   });
 });
