@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-e2e-'));
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const env = await prepareTierEnvironment(work);
+  const env = await prepareTierEnvironment(work, { s3: true, azure: true });
   const extensionsDir = path.join(work, 'ext');
   fs.mkdirSync(extensionsDir, { recursive: true });
   const filter = process.argv.slice(2);
