@@ -59,6 +59,13 @@ export function keepSchemaDiagnostics(
 
 export const DEBOUNCE_MS = 200;
 
+function isShownInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) =>
+    g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key),
+  );
+}
+
 export class TaskDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('sky-task');
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -72,6 +79,20 @@ export class TaskDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
+      // VS Code keeps a closed editor's document alive for a while, so closing the last tab that shows
+      // a file is what clears its problems, as users expect.
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        // A document that stayed alive in the background is checked again when a tab shows it.
+        for (const tab of e.opened) {
+          const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri.toString() : undefined;
+          const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri) : undefined;
+          if (doc) this.schedule(doc, 0);
+        }
+        for (const tab of e.closed) {
+          const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+          if (uri && !isShownInTab(uri)) this.clearUri(uri);
+        }
+      }),
       vscode.extensions.onDidChange(() => this.revalidateAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('sky.validation')) this.revalidateAll();
@@ -134,12 +155,16 @@ export class TaskDiagnostics implements vscode.Disposable {
   }
 
   clear(doc: vscode.TextDocument): void {
-    const key = doc.uri.toString();
+    this.clearUri(doc.uri);
+  }
+
+  clearUri(uri: vscode.Uri): void {
+    const key = uri.toString();
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
     this.timers.delete(key);
     this.forced.delete(key);
-    this.collection.delete(doc.uri);
+    this.collection.delete(uri);
   }
 
   dispose(): void {
