@@ -60,12 +60,22 @@ describe('foundation: the extension in a real VS Code', () => {
     const home = process.env.SKY_VSCODE_HOME;
     assert.ok(home, 'the tier sets SKY_VSCODE_HOME');
     const file = path.join(home, 'config.yaml');
+    // The tier's config points at the sandbox; other tests need it back afterwards.
+    const saved = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
     fs.rmSync(file, { force: true });
-    await vscode.commands.executeCommand('sky.openConfig');
-    assert.ok(fs.existsSync(file));
-    assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
-    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, file);
-    assert.match(fs.readFileSync(file, 'utf8'), /strictHostKeyChecking/);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    try {
+      await vscode.commands.executeCommand('sky.openConfig');
+      assert.ok(fs.existsSync(file));
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
+      assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, file);
+      assert.match(fs.readFileSync(file, 'utf8'), /strictHostKeyChecking/);
+      // An existing file is opened, never overwritten.
+      fs.writeFileSync(file, '# mine\n');
+      await vscode.commands.executeCommand('sky.openConfig');
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), '# mine\n');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      if (saved) fs.writeFileSync(file, saved, { mode: 0o600 });
+    }
   });
 });
