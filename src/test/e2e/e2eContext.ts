@@ -18,6 +18,8 @@ export interface E2eContext {
   openFile(relativePath: string): Promise<void>;
   /** Saves a full-page screenshot as test-results/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** Answers VS Code's folder dialog (the browser's simple file dialog) with `folder` and its OK button. */
+  chooseFolder(folder: string, okLabel: string): Promise<void>;
   /** Waits for a notification toast whose text matches. */
   waitForNotification(text: RegExp, timeoutMs?: number): Promise<string>;
 }
@@ -59,6 +61,17 @@ export function makeContext(page: Page, url: string, workspace: string, skyHome:
       const file = path.join(RESULTS_DIR, `${name}.png`);
       await page.screenshot({ path: file });
       return file;
+    },
+    async chooseFolder(folder, okLabel) {
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      // The dialog fills in its default folder asynchronously; type ours once it has.
+      await page.waitForFunction("!!document.querySelector('.quick-input-widget input')?.value", null, {
+        timeout: 10_000,
+      });
+      await input.fill(`${folder}/`);
+      await page.waitForTimeout(800);
+      await page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).first().click();
     },
     async waitForNotification(text, timeoutMs = 30_000) {
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();

@@ -49,15 +49,7 @@ export const tests: E2eTest[] = [
       // The folder picker (VS Code's simple file dialog in the browser): type the destination and accept.
       const dest = path.join(ctx.workspace, 'artifacts');
       fs.mkdirSync(dest, { recursive: true });
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      // The dialog fills in its default folder asynchronously; type ours once it has.
-      await page.waitForFunction("!!document.querySelector('.quick-input-widget input')?.value", null, {
-        timeout: 10_000,
-      });
-      await input.fill(`${dest}/`);
-      await page.waitForTimeout(800);
-      await page.locator('.quick-input-widget .monaco-button', { hasText: 'Download here' }).first().click();
+      await ctx.chooseFolder(dest, 'Download here');
       await ctx.waitForNotification(/Downloaded \d+ file/, 30_000);
       await ctx.screenshot('launch-6-downloaded');
       assert.match(fs.readFileSync(path.join(dest, 'outputs', 'metrics-rank1.txt'), 'utf8'), /epoch=3/);

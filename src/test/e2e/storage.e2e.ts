@@ -44,20 +44,14 @@ export const tests: E2eTest[] = [
       await menu('Download…');
       const dest = path.join(ctx.workspace, 'downloads');
       fs.mkdirSync(dest, { recursive: true });
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await page.waitForFunction("!!document.querySelector('.quick-input-widget input')?.value", null, {
-        timeout: 10_000,
-      });
-      await input.fill(`${dest}/`);
-      await page.waitForTimeout(800);
-      await page.locator('.quick-input-widget .monaco-button', { hasText: 'Download here' }).first().click();
+      await ctx.chooseFolder(dest, 'Download here');
       await ctx.waitForNotification(/Downloaded 3 file/, 30_000);
       await ctx.screenshot('storage-2-downloaded');
       assert.strictEqual(fs.readFileSync(path.join(dest, 'dataset', 'part-1.csv'), 'utf8'), 'a,b\n1,2\n');
       // Delete the non-empty bucket: the context menu asks for its name.
       await row(bucket).click({ button: 'right' });
       await menu('Delete');
+      const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(bucket);
       await ctx.screenshot('storage-3-type-to-delete');

@@ -13,6 +13,7 @@ import {
 import { ClustersTreeProvider, ClusterTreeItem } from './clustersTree';
 import { ClusterSession } from './session';
 import { JobTerminal } from './jobTerminal';
+import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 
 export interface ClustersApi {
   tree: ClustersTreeProvider;
@@ -32,21 +33,11 @@ export function activateClusters(
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  let lastFolder: vscode.Uri | undefined;
   const api: ClustersApi = {
     tree,
     session,
     terminals: [],
-    async pickFolder() {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true,
-        canSelectFiles: false,
-        defaultUri: lastFolder,
-        openLabel: 'Download here',
-      });
-      lastFolder = picked?.[0] ?? lastFolder;
-      return picked?.[0];
-    },
+    pickFolder: pickDownloadFolder,
   };
   const onTerminal = (t: JobTerminal) => api.terminals.push(t);
   // Poll only while the view is visible: running jobs change status.

@@ -11,6 +11,7 @@ import {
   uploadInto,
 } from '../../commands/storage/storageCommands';
 import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
+import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 
 export interface StorageApi {
   tree: StorageTreeProvider;
@@ -24,19 +25,9 @@ export function activateStorage(
   deps: { log: LogSink; ui: () => PromptUi },
 ): StorageApi {
   const tree = new StorageTreeProvider();
-  let lastFolder: vscode.Uri | undefined;
   const api: StorageApi = {
     tree,
-    async pickFolder() {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectFolders: true,
-        canSelectFiles: false,
-        defaultUri: lastFolder,
-        openLabel: 'Download here',
-      });
-      lastFolder = picked?.[0] ?? lastFolder;
-      return picked?.[0];
-    },
+    pickFolder: pickDownloadFolder,
     pickUploads: (folders) =>
       Promise.resolve(
         vscode.window.showOpenDialog({
