@@ -16,7 +16,7 @@ import type { ProgressSink } from '../util/progress';
 import type { PromptUi } from '../util/prompt';
 import { validateBucketName } from './names';
 import { openStore } from './open';
-import { readRecords, removeRecord, upsertRecord, globMatch, StorageRecord } from './records';
+import { readRecords, removeRecord, upsertRecord, globMatch, StorageRecord, StorageStatus } from './records';
 import type { StoreKind } from './store';
 import { emptyAndDeleteBucket, uploadSources } from './transfer';
 
@@ -43,19 +43,16 @@ export async function syncLocalSourceToBucket(opts: {
   const invalid = validateBucketName(URI_STORE[opts.store], opts.name);
   if (invalid) throw new SkyError('bucket-name', invalid);
   const store = await openStore(opts.store, opts.config);
+  // Every state change of this bucket's record carries the same name, store, source and command.
+  const setStatus = (status: StorageStatus) =>
+    upsertRecord({ name: opts.name, store: opts.store, source: opts.sources, command: opts.command, status });
   const known = readRecords().find((r) => r.name === opts.name && r.store === opts.store);
   let created = false;
   if (!(await store.bucketExists(opts.name))) {
     try {
       await store.createBucket(opts.name);
     } catch (err) {
-      await upsertRecord({
-        name: opts.name,
-        store: opts.store,
-        source: opts.sources,
-        command: opts.command,
-        status: 'INIT_FAILED',
-      });
+      await setStatus('INIT_FAILED');
       throw err;
     }
     created = true;
@@ -69,35 +66,17 @@ export async function syncLocalSourceToBucket(opts: {
       },
     );
   }
-  await upsertRecord({
-    name: opts.name,
-    store: opts.store,
-    source: opts.sources,
-    command: opts.command,
-    status: known?.status === 'READY' ? 'READY' : 'INIT',
-  });
+  await setStatus(known?.status === 'READY' ? 'READY' : 'INIT');
   try {
     const r = await uploadSources(store, opts.name, opts.sources, {
       token: opts.token,
       progress: opts.progress,
       log,
     });
-    const record = await upsertRecord({
-      name: opts.name,
-      store: opts.store,
-      source: opts.sources,
-      command: opts.command,
-      status: 'READY',
-    });
+    const record = await setStatus('READY');
     return { record, uploaded: r.uploaded, skipped: r.skipped, created };
   } catch (err) {
-    await upsertRecord({
-      name: opts.name,
-      store: opts.store,
-      source: opts.sources,
-      command: opts.command,
-      status: 'UPLOAD_FAILED',
-    });
+    await setStatus('UPLOAD_FAILED');
     throw err;
   }
 }
