@@ -53,6 +53,10 @@ mon max pg per osd = 1000
 osd crush chooseleaf type = 0
 osd max object name len = 256
 osd max object namespace len = 64
+# Under load the OSD can send its start-up crush commands before its monmap arrives (fsid 0): the mon
+# answers 'wrong fsid' and the OSD exits. We place it in the crush map ourselves instead.
+osd class update on start = false
+osd crush update on start = false
 [client.rgw.a]
 rgw frontends = beast endpoint=${host}:${port}
 rgw data = ${root}/rgw
@@ -104,6 +108,7 @@ rgw dns name = ${host}
     const osdId = (await run('ceph', [...c, 'osd', 'create'])).trim();
     fs.mkdirSync(path.join(root, 'osd', `ceph-${osdId}`), { recursive: true });
     await run('ceph-osd', [...c, '-i', osdId, '--mkfs']);
+    await run('ceph', [...c, 'osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default']);
     processes.push(
       startDaemon('ceph-osd', 'ceph-osd', [...c, '-i', osdId, '-f'], path.join(root, 'log', 'osd.out')),
     );
