@@ -84,7 +84,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     // Each part is recorded as soon as it is up, so a failure elsewhere still stops it.
     const results = await Promise.allSettled([
       opts.ssh ? startSshCluster(dir, workers, net).then((x) => (ssh = x)) : undefined,
-      opts.s3 ? startRgwWithRetry(dir, serverHost).then((x) => (rgw = x)) : undefined,
+      opts.s3 ? startRgw(path.join(dir, 'rgw'), serverHost).then((x) => (rgw = x)) : undefined,
       opts.azure ? startAzurite(dir, serverHost).then((x) => (azurite = x)) : undefined,
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -201,18 +201,6 @@ async function startOciWithConfig(dir: string, host: string) {
     { mode: 0o600 },
   );
   return Object.assign(fake, { compartment: tenancy, configFile });
-}
-
-/** A one-node Ceph now and then fails to register its OSD; a second start in a fresh folder succeeds. */
-async function startRgwWithRetry(dir: string, host: string): Promise<RgwServer> {
-  try {
-    return await startRgw(path.join(dir, 'rgw-1'), host);
-  } catch (err) {
-    process.stderr.write(
-      `sandbox: Ceph RGW did not start (${(err as Error).message.split('\n')[0]}); retrying once\n`,
-    );
-    return startRgw(path.join(dir, 'rgw-2'), host);
-  }
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

@@ -76,6 +76,7 @@ describe('foundation: the extension in a real VS Code', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       if (saved) fs.writeFileSync(file, saved, { mode: 0o600 });
+      else fs.rmSync(file, { force: true });
     }
   });
 });
