@@ -6,7 +6,9 @@ const common = (mode) => ({
   mode,
   target: 'node',
   devtool: mode === 'production' ? false : 'source-map',
-  resolve: { extensions: ['.ts', '.js'] },
+  // CommonJS builds of the SDKs: their ESM builds keep `createRequire(import.meta.url)` (e.g.
+  // @azure/storage-common), which makes Node load the chunk as an ES module and fail.
+  resolve: { extensions: ['.ts', '.js'], conditionNames: ['node', 'require', 'default'] },
   module: {
     rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'esbuild-loader', options: { target: 'node20' } }],
   },

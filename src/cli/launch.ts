@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './main';
 import { loadConfig } from '../engine/config/config';
 import { launchTask, LaunchRequest } from '../engine/launch/run';
+import { createStorageMounter } from '../engine/mounts/attach';
 import { UsageError } from '../engine/util/errors';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi, collect, parseKeyValues } from './clusterContext';
@@ -17,6 +18,7 @@ interface Opts {
   withFileMounts?: boolean;
   delete?: boolean;
   json?: boolean;
+  forceMounts?: boolean;
 }
 
 async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: CliContext): Promise<void> {
@@ -37,9 +39,17 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
     const source = cancelOnSigint();
     const config = loadConfig();
     let multi = false;
+    const ui = cliUi(!!opts.yes);
     const result = await launchTask(req, {
       config,
-      ui: cliUi(!!opts.yes),
+      ui,
+      // No prompts for mounts on the CLI: an ambiguous store or a non-empty mount path fails with the choices.
+      mountStorage: createStorageMounter({
+        config,
+        force: opts.forceMounts,
+        cluster: req.cluster,
+        command: `sky-vscode ${kind} -c ${req.cluster} ${file}`,
+      }),
       log: stderrLog,
       progress: stderrProgress(),
       token: source.token,
@@ -80,6 +90,7 @@ function withCommonOptions(cmd: Command): Command {
     .option('--delete', 'remove files on the nodes that were deleted locally')
     .option('--dry-run', 'show what would happen and exit')
     .option('--json', 'with --dry-run: the plan as JSON')
+    .option('--force-mounts', 'mount buckets over non-empty directories (their files are kept, hidden)')
     .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask');
 }
 

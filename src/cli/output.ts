@@ -58,6 +58,8 @@ export function reportError(err: unknown): number {
     return EXIT_FAILURE;
   }
   process.stderr.write(`error: ${errorMessage(err)}\n`);
+  if (process.env.SKY_VSCODE_DEBUG && err instanceof Error && err.stack)
+    process.stderr.write(`debug: ${redact(err.stack)}\n`);
   if (err instanceof UsageError) return EXIT_USAGE;
   if (err instanceof SkyError && err.code.startsWith('config')) return EXIT_USAGE;
   return err instanceof SkyError ? EXIT_FAILURE : EXIT_USAGE;

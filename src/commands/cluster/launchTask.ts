@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { launchTask, LaunchResult } from '../../engine/launch/run';
+import { createStorageMounter } from '../../engine/mounts/attach';
 import type { PromptUi } from '../../engine/util/prompt';
 import type { LogSink } from '../../engine/util/log';
 import { CancelledError, throwIfCancelled } from '../../engine/util/cancellation';
@@ -83,6 +84,12 @@ export async function launchOrExec(
             config,
             pool,
             ui,
+            mountStorage: createStorageMounter({
+              config,
+              ui,
+              cluster: clusterName,
+              command: `VS Code: Sky: ${kind === 'launch' ? 'Launch' : 'Exec'} Task ${vscode.workspace.asRelativePath(uri)}`,
+            }),
             log: deps.log,
             token,
             progress: {

@@ -63,7 +63,9 @@ export type MountStorage = (
   nodes: { node: ClusterNode; client: Client }[],
   mounts: Exclude<FileMount, { kind: 'local' }>[],
   ctx: { task: Task; token: CancellationToken; progress: ProgressSink; log: LogSink },
-) => Promise<void>;
+) => Promise<{
+  flush(say: (node: string, line: string) => void, token: CancellationToken): Promise<void>;
+} | void>;
 
 export interface PlannedStep {
   phase: string;
@@ -278,10 +280,11 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       });
     }
 
+    let mounted: Awaited<ReturnType<MountStorage>> | undefined;
     if (storageMounts.length && deps.mountStorage) {
       progress.report({ phase: 'Storage mounts', message: `${storageMounts.length} mount(s)` });
       const clients = await onNodes(allNodes, async (n, c) => ({ node: n, client: c }));
-      await deps.mountStorage(clients, storageMounts, { task, token, progress, log });
+      mounted = await deps.mountStorage(clients, storageMounts, { task, token, progress, log });
     }
 
     const gpus = gpusPerNode(task.resources);
@@ -348,6 +351,14 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       progress.report({ phase: 'Running', message: `on ${runNodes.length} node(s)` });
       await prepare('run', runNodes, task.run);
       nodeExitCodes = await runPhase('run', runNodes);
+    }
+    if (mounted) {
+      // MOUNT_CACHED: the job is not done until every cached write is in its bucket (SkyPilot's flush).
+      progress.report({ phase: 'Uploading cached writes', message: 'waiting for MOUNT_CACHED uploads' });
+      await mounted.flush((node, line) => {
+        progress.report({ phase: 'Uploading cached writes', node, message: line });
+        deps.output?.(node, line);
+      }, token);
     }
     const exitCode = Object.values(nodeExitCodes).find((c) => c !== 0) ?? 0;
     job.status = exitCode === 0 ? 'SUCCEEDED' : 'FAILED';

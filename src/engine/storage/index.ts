@@ -38,6 +38,9 @@ export async function syncLocalSourceToBucket(opts: {
   token?: CancellationToken;
   progress?: ProgressSink;
   log?: LogSink;
+  /** `persistent: false` in the task: recorded so that `down` deletes the bucket with the cluster. */
+  persistent?: boolean;
+  cluster?: string;
 }): Promise<{ record: StorageRecord; uploaded: number; skipped: number; created: boolean }> {
   const log = opts.log ?? noLog;
   const invalid = validateBucketName(URI_STORE[opts.store], opts.name);
@@ -45,7 +48,14 @@ export async function syncLocalSourceToBucket(opts: {
   const store = await openStore(opts.store, opts.config);
   // Every state change of this bucket's record carries the same name, store, source and command.
   const setStatus = (status: StorageStatus) =>
-    upsertRecord({ name: opts.name, store: opts.store, source: opts.sources, command: opts.command, status });
+    upsertRecord({
+      name: opts.name,
+      store: opts.store,
+      source: opts.sources,
+      command: opts.command,
+      status,
+      ...(opts.persistent === false ? { persistent: false as const, cluster: opts.cluster } : {}),
+    });
   const known = readRecords().find((r) => r.name === opts.name && r.store === opts.store);
   let created = false;
   if (!(await store.bucketExists(opts.name))) {

@@ -16,6 +16,10 @@ export interface StorageRecord {
   source: string[];
   command: string;
   status: StorageStatus;
+  /** false: a task declared `persistent: false`; `sky-vscode down` deletes the bucket with the cluster. */
+  persistent?: false;
+  /** The cluster that uses a non-persistent bucket. */
+  cluster?: string;
 }
 
 export function recordsFile(): string {

@@ -55,7 +55,7 @@ describe('sandbox: real servers', function () {
   this.timeout(180_000);
   let sb: Sandbox;
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true });
+    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
   });
 
   it('runs a head and a worker, each with its own host key, hostname, home and (netns) IP', async () => {

@@ -15,6 +15,8 @@ export interface SandboxNode {
   user: string;
   /** That node's home directory as seen from this machine's filesystem. */
   home: string;
+  /** That node's /mnt as seen from this machine's filesystem. */
+  mnt: string;
   hostname: string;
   /** The node's public host key, "ssh-ed25519 AAAA…". */
   hostKey: string;
@@ -77,6 +79,10 @@ export async function startSshCluster(
       fs.writeFileSync(path.join(home, '.bashrc'), '# sandbox node\n');
       chownR(home, user.uid, user.gid);
       fs.chmodSync(home, 0o755);
+      // Each node also has its own /mnt, writable by the node user (cloud images give sudo; the sandbox gives ownership).
+      const mnt = path.join(nodeDir, 'mnt');
+      fs.mkdirSync(mnt, { recursive: true });
+      chownR(mnt, user.uid, user.gid);
       const hostKeyFile = path.join(nodeDir, 'ssh_host_ed25519_key');
       await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', alias, '-f', hostKeyFile]);
       const hostKey = fs.readFileSync(`${hostKeyFile}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
@@ -107,13 +113,13 @@ export async function startSshCluster(
         ].join('\n'),
       );
       // A private mount namespace gives the node its own home (and hostname, via the UTS namespace).
-      const inner = `hostname ${hostname}; mount --make-rprivate /; mount --bind '${home}' '${user.home}'; exec /usr/sbin/sshd -D -e -f '${conf}'`;
+      const inner = `hostname ${hostname}; mount --make-rprivate /; mount --bind '${home}' '${user.home}'; mount --bind '${mnt}' /mnt; exec /usr/sbin/sshd -D -e -f '${conf}'`;
       const args = net
         ? ['netns', 'exec', net.namespaces[i], 'unshare', '-m', '-u', 'sh', '-c', inner]
         : ['-m', '-u', 'sh', '-c', inner];
       const proc = startDaemon(`sshd ${alias}`, net ? 'ip' : 'unshare', args, path.join(nodeDir, 'sshd.log'));
       processes.push(proc);
-      nodes.push({ alias, ip, port, user: TEST_USER, home, hostname, hostKey });
+      nodes.push({ alias, ip, port, user: TEST_USER, home, mnt, hostname, hostKey });
     }
     await Promise.all(
       nodes.map((n, i) =>

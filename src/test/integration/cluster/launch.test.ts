@@ -28,7 +28,7 @@ describe('clusters over SSH: launch and exec on real sshd nodes', function () {
   let sb: Sandbox;
   let tmp: string;
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true });
+    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-launch-'));

@@ -32,7 +32,7 @@ describe('clusters over SSH: sync and host keys on real sshd nodes', function ()
   let tmp: string;
   let pool: SshPool;
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true });
+    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-sync-'));
     pool = new SshPool({
       sshConfig: parseSshConfig(sb.ssh!.sshConfigPath),

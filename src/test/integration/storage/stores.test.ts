@@ -32,7 +32,7 @@ describe('storage engine on real servers (RGW for S3/R2/IBM, Azurite for Azure)'
   let sb: Sandbox;
   let tmp: string;
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true });
+    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-storage-'));

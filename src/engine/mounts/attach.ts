@@ -1,0 +1,539 @@
+// Storage file_mounts on the nodes (reference §2): resolve each mount to a bucket (creating and
+// uploading a local `source` first, as SkyPilot does), then on every node MOUNT (rclone, no cache),
+// MOUNT_CACHED (rclone VFS full cache) or COPY (rclone copy), and, after the run, wait until every
+// cached write has reached its bucket.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Client } from 'ssh2';
+import type { SkyConfig, StoreKind } from '../config/config';
+import type { ClusterNode } from '../cluster/clusters';
+import { exec } from '../ssh/exec';
+import { openStore, configuredStores, readRecords, upsertRecord, syncLocalSourceToBucket } from '../storage';
+import { downloadToFolder } from '../storage/transfer';
+import type { StoreType } from '../storage/uri';
+import { syncDirectory, syncFile } from '../sync/sync';
+import type { FileMount, MountCachedConfig, Task } from '../task/model';
+import { CancellationToken, CancelledError, throwIfCancelled } from '../util/cancellation';
+import { SkyError } from '../util/errors';
+import type { LogSink } from '../util/log';
+import type { ProgressSink } from '../util/progress';
+import type { PromptUi } from '../util/prompt';
+import { redact } from '../util/redact';
+import {
+  COPY_SCRIPT,
+  FLUSH_SCRIPT,
+  MOUNT_EXIT,
+  MOUNT_SCRIPT,
+  NODE_DIRS,
+  PROBE_SCRIPT,
+  scriptCommand,
+  writeConfCommand,
+} from './nodeScripts';
+import { rcloneRemoteFor } from './rcloneRemote';
+
+export type StorageMount = Exclude<FileMount, { kind: 'local' }>;
+type Mode = 'MOUNT' | 'MOUNT_CACHED' | 'COPY';
+
+/** One mount, resolved to a bucket path, before anything happens on the nodes. */
+export interface Attachment {
+  dst: string;
+  mode: Mode;
+  store: StoreKind;
+  bucket: string;
+  /** Path inside the bucket ('' = root). */
+  key: string;
+  /** COPY of a single object (cloud-URI string mounts decide this by listing). */
+  isFile: boolean;
+  readOnly: boolean;
+  cached?: MountCachedConfig;
+  /** What launch does to the bucket first, for the plan and the progress. */
+  action: 'attach' | 'create' | 'upload';
+}
+
+export interface MountContext {
+  task: Task;
+  token: CancellationToken;
+  progress: ProgressSink;
+  log: LogSink;
+}
+
+export interface MountedStorage {
+  /** Waits on every node until MOUNT_CACHED writes are uploaded; `say` gets SkyPilot-style status lines. */
+  flush(say: (node: string, line: string) => void, token: CancellationToken): Promise<void>;
+}
+
+export interface StorageMounterOptions {
+  config: SkyConfig;
+  /** Asks for the store when ambiguous and before mounting over a non-empty directory. */
+  ui?: PromptUi;
+  /** Mount over non-empty directories without asking (their files are kept, hidden under the mount). */
+  force?: boolean;
+  /** Recorded as the managed bucket's COMMAND. */
+  command: string;
+  /** The cluster, recorded with non-persistent buckets. */
+  cluster?: string;
+}
+
+const STORE_KIND: Partial<Record<StoreType, StoreKind>> = {
+  S3: 's3',
+  GCS: 'gcs',
+  AZURE: 'azure',
+  R2: 'r2',
+  IBM: 'ibm',
+  OCI: 'oci',
+};
+
+function kindOf(t: StoreType, dst: string): StoreKind {
+  const k = STORE_KIND[t];
+  if (!k)
+    throw new SkyError('store-unsupported', `${dst}: the ${t} store cannot be mounted by this version.`, {
+      hint: 'Supported: S3, GCS, Azure, R2, IBM COS (and OCI with mode: COPY).',
+    });
+  return k;
+}
+
+/** `store` omitted: the task's cloud store (the model fills it), else defaultStore, else the only configured store, else ask. */
+async function chooseStore(dst: string, config: SkyConfig, ui?: PromptUi): Promise<StoreKind> {
+  if (config.defaultStore) return config.defaultStore;
+  const configured = configuredStores(config);
+  if (configured.length === 1) return configured[0];
+  const choices = configured.length
+    ? configured
+    : (['s3', 'gcs', 'azure', 'r2', 'ibm', 'oci'] as StoreKind[]);
+  const picked = ui
+    ? await ui.pick(
+        `Which store should hold the bucket for ${dst}?`,
+        choices.map((c) => ({ label: c, value: c })),
+      )
+    : undefined;
+  if (!picked)
+    throw new SkyError(
+      'store-ambiguous',
+      `${dst}: no store given and more than one is possible (${choices.join(', ')}).`,
+      {
+        hint: 'Add `store:` to the mount, or set defaultStore in the config.',
+      },
+    );
+  return picked;
+}
+
+/** File or prefix? An object with exactly that key and nothing under `key/` is a file (SkyPilot's is_directory). */
+async function uriIsFile(kind: StoreKind, bucket: string, key: string, config: SkyConfig): Promise<boolean> {
+  if (!key) return false;
+  const store = await openStore(kind, config);
+  const clean = key.replace(/\/+$/, '');
+  const under = await store.listObjects({ bucket, prefix: `${clean}/`, pageSize: 1 });
+  if (under.objects.length || under.prefixes.length) return false;
+  const exact = await store.listObjects({ bucket, prefix: clean, pageSize: 10 });
+  if (exact.objects.some((o) => o.key === clean)) return true;
+  throw new SkyError(
+    'uri-not-found',
+    `${store.uri(bucket, clean)} does not exist (no object and no objects under it).`,
+  );
+}
+
+/** Resolves every mount on this machine: store choice, bucket creation, upload of local sources. */
+export async function resolveAttachments(
+  mounts: StorageMount[],
+  opts: StorageMounterOptions,
+  ctx: Pick<MountContext, 'token' | 'progress' | 'log'>,
+): Promise<Attachment[]> {
+  const out: Attachment[] = [];
+  for (const m of mounts) {
+    throwIfCancelled(ctx.token);
+    if (m.kind === 'volume')
+      throw new SkyError('mount-unsupported', `${m.dst}: volumes are not supported on SSH clusters.`);
+    if (m.kind === 'uri') {
+      const store = kindOf(m.uri.store, m.dst);
+      out.push({
+        dst: m.remotePath,
+        mode: 'COPY',
+        store,
+        bucket: m.uri.bucket,
+        key: m.uri.key,
+        isFile: await uriIsFile(store, m.uri.bucket, m.uri.key, opts.config),
+        readOnly: false,
+        action: 'attach',
+      });
+      continue;
+    }
+    const s = m.storage;
+    const base = {
+      dst: m.remotePath,
+      mode: s.mode as Mode,
+      readOnly: s.readOnly,
+      cached: s.mountCached,
+      isFile: false,
+    };
+    const uriSources = s.sources.filter((x) => x.kind === 'uri');
+    const localSources = s.sources.filter(
+      (x): x is Extract<typeof x, { kind: 'local' }> => x.kind === 'local',
+    );
+    if (uriSources.length && (localSources.length || uriSources.length > 1))
+      throw new SkyError(
+        'mount-source',
+        `${m.dst}: a bucket source must be a single URI (not mixed with local paths).`,
+      );
+    if (uriSources.length) {
+      const u = uriSources[0].uri;
+      out.push({ ...base, store: kindOf(u.store, m.dst), bucket: u.bucket, key: u.key, action: 'attach' });
+      continue;
+    }
+    if (!s.name) throw new SkyError('mount-source', `${m.dst}: a storage mount needs a name or a source.`);
+    const store = s.store ? kindOf(s.store, m.dst) : await chooseStore(m.dst, opts.config, opts.ui);
+    if (localSources.length) {
+      for (const l of localSources)
+        if (!fs.existsSync(l.localPath))
+          throw new SkyError(
+            'mount-source',
+            `${m.dst}: local source ${l.path} does not exist (${l.localPath}).`,
+          );
+      ctx.progress.report({ phase: 'Uploading to bucket', message: `${s.name} (${store})` });
+      const r = await syncLocalSourceToBucket({
+        config: opts.config,
+        store,
+        name: s.name,
+        sources: localSources.map((l) => l.localPath),
+        command: opts.command,
+        token: ctx.token,
+        progress: {
+          report: (e) =>
+            ctx.progress.report({ ...e, phase: 'Uploading to bucket', message: e.message ?? s.name }),
+        },
+        log: ctx.log,
+        persistent: s.persistent,
+        cluster: opts.cluster,
+      });
+      ctx.log.info(
+        `Storage ${s.name} (${store}): ${r.created ? 'created, ' : ''}${r.uploaded} file(s) uploaded, ${r.skipped} unchanged.`,
+      );
+      out.push({ ...base, store, bucket: s.name, key: '', action: 'upload' });
+      continue;
+    }
+    // Name only: an existing bucket is attached; otherwise an empty one is created (not for COPY).
+    const st = await openStore(store, opts.config);
+    if (await st.bucketExists(s.name)) {
+      out.push({ ...base, store, bucket: s.name, key: '', action: 'attach' });
+      continue;
+    }
+    if (s.mode === 'COPY')
+      throw new SkyError(
+        'bucket-missing',
+        `${m.dst}: bucket ${st.uri(s.name)} does not exist, and COPY mode needs data to copy.`,
+        { hint: 'Add a `source`, or use MOUNT / MOUNT_CACHED to start from an empty bucket.' },
+      );
+    await st.createBucket(s.name);
+    const known = readRecords().find((r) => r.name === s.name && r.store === store);
+    await upsertRecord({
+      name: s.name,
+      store,
+      source: known?.source ?? [],
+      command: opts.command,
+      status: 'READY',
+      ...(s.persistent ? {} : { persistent: false as const, cluster: opts.cluster }),
+    });
+    ctx.log.info(`Created empty bucket ${st.uri(s.name)} for ${m.dst}.`);
+    out.push({ ...base, store, bucket: s.name, key: '', action: 'create' });
+  }
+  return out;
+}
+
+interface Probe {
+  uid: number;
+  home: string;
+  rclone?: string;
+  fuse: boolean;
+  allowOther: boolean;
+}
+
+function parseProbe(stdout: string): Probe {
+  const kv = Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
+  );
+  return {
+    uid: Number(kv.uid),
+    home: kv.home,
+    rclone: kv.rclone || undefined,
+    fuse: kv.fuse === '1',
+    allowOther: kv.allow_other === '1',
+  };
+}
+
+function versionAtLeast(v: string | undefined, want: string): boolean {
+  if (!v) return false;
+  const a = v.split('.').map(Number);
+  const b = want.split('.').map(Number);
+  for (let i = 0; i < b.length; i++) if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > b[i];
+  return true;
+}
+
+const id = (dst: string) => crypto.createHash('md5').update(dst).digest('hex');
+export const cacheDirFor = (dst: string) => `${NODE_DIRS.cache}/${id(dst)}`;
+
+/** SkyPilot's MountCachedConfig.to_rclone_flags with its defaults; one transfer unless `transfers` says more. */
+export function cachedFlags(
+  dst: string,
+  c: MountCachedConfig = {},
+  rcloneVersion?: string,
+  log?: LogSink,
+): string[] {
+  const up = (s: string) => s.toUpperCase();
+  const t = c.transfers ?? 1;
+  const f = [
+    '--vfs-cache-mode', 'full',
+    '--dir-cache-time', '10s',
+    '--vfs-cache-poll-interval', '10s',
+    '--cache-dir', `${'$HOME'}/${cacheDirFor(dst)}`,
+    '--vfs-fast-fingerprint',
+    '--transfers', String(t),
+    '--checkers', String(Math.max(4, Math.min(2 * t, Math.floor(30 + 1.2 * t)))),
+    '--vfs-cache-max-size', up(c.vfs_cache_max_size ?? '10G'),
+    '--vfs-write-back', c.vfs_write_back ?? '1s',
+  ]; // prettier-ignore
+  if (c.buffer_size) f.push('--buffer-size', up(c.buffer_size));
+  if (c.vfs_cache_max_age) f.push('--vfs-cache-max-age', c.vfs_cache_max_age);
+  if (c.vfs_read_ahead) f.push('--vfs-read-ahead', up(c.vfs_read_ahead));
+  if (c.vfs_read_chunk_size) f.push('--vfs-read-chunk-size', up(c.vfs_read_chunk_size));
+  if (c.vfs_read_chunk_streams !== undefined) {
+    if (versionAtLeast(rcloneVersion, '1.68'))
+      f.push('--vfs-read-chunk-streams', String(c.vfs_read_chunk_streams));
+    else
+      log?.warn(
+        `${dst}: vfs_read_chunk_streams needs rclone 1.68+ (the node has ${rcloneVersion ?? 'an unknown version'}); ignored.`,
+      );
+  }
+  if (c.read_only) f.push('--read-only');
+  return f;
+}
+
+/** MOUNT: streaming, no local cache (goofys-like); close-to-open, with a 5 s listing cache like SkyPilot's goofys flags. */
+export function mountFlags(readOnly: boolean): string[] {
+  const f = ['--vfs-cache-mode', 'off', '--dir-cache-time', '5s', '--attr-timeout', '1s'];
+  if (readOnly) f.push('--read-only');
+  return f;
+}
+
+function failure(code: number, node: string, a: Attachment, stderr: string): SkyError {
+  const detail = redact(stderr.trim());
+  const where = `${a.dst} on ${node}`;
+  switch (code) {
+    case MOUNT_EXIT.noPermission:
+      return new SkyError('mount-permission', `${where}: ${detail}`, {
+        hint: 'Use a path under ~ or /tmp, or give the node user passwordless sudo.',
+      });
+    case MOUNT_EXIT.notDirectory:
+      return new SkyError('mount-path', `${where}: ${detail}`);
+    case MOUNT_EXIT.mountFailed:
+      return new SkyError(
+        'mount-failed',
+        `Mounting ${a.store} bucket ${a.bucket} at ${where} failed: ${detail}`,
+      );
+    case MOUNT_EXIT.copyFailed:
+      return new SkyError(
+        'copy-failed',
+        `Copying ${a.store} bucket ${a.bucket} to ${where} failed: ${detail}`,
+      );
+    default:
+      return new SkyError('mount-failed', `${where}: exit ${code}: ${detail}`);
+  }
+}
+
+/** Per-node work for one attachment: conf file, then mount or copy. */
+async function attachOnNode(
+  node: ClusterNode,
+  client: Client,
+  probe: Probe,
+  a: Attachment,
+  opts: StorageMounterOptions,
+  ctx: MountContext,
+): Promise<void> {
+  const say = (message: string) =>
+    ctx.progress.report({ phase: 'Storage mounts', node: node.alias, message });
+  if (a.store === 'oci') return relayCopy(node, client, a, opts, ctx);
+  const remote = await rcloneRemoteFor(a.store, a.bucket, opts.config);
+  const conf = await exec(client, writeConfCommand(remote.profile), {
+    stdin: remote.section,
+    token: ctx.token,
+  });
+  if (conf.code !== 0)
+    throw new SkyError(
+      'mount-failed',
+      `Writing the rclone config on ${node.alias} failed: ${conf.stderr.trim()}`,
+    );
+  const target = `${remote.profile}:${a.bucket}${a.key ? `/${a.key.replace(/\/+$/, '')}` : ''}`;
+  if (a.mode === 'COPY') {
+    say(`Copying ${a.bucket}${a.key ? `/${a.key}` : ''} → ${a.dst}`);
+    const r = await exec(
+      client,
+      scriptCommand([a.dst, target, remote.profile, a.isFile ? 'file' : 'dir', '--transfers', 8]),
+      { stdin: COPY_SCRIPT, token: ctx.token },
+    );
+    if (r.code !== 0) throw failure(r.code, node.alias, a, r.stderr);
+    return;
+  }
+  if (!probe.fuse)
+    throw new SkyError(
+      'no-fuse',
+      `${node.alias} has no FUSE (/dev/fuse with fusermount3), needed for ${a.mode} at ${a.dst}.`,
+      {
+        hint: 'Install fuse3 on the node (and allow /dev/fuse in containers), or use mode: COPY.',
+      },
+    );
+  const flags =
+    a.mode === 'MOUNT' ? mountFlags(a.readOnly) : cachedFlags(a.dst, a.cached, probe.rclone, ctx.log);
+  if (a.mode === 'MOUNT_CACHED' && a.readOnly && !flags.includes('--read-only')) flags.push('--read-only');
+  if (probe.allowOther) flags.push('--allow-other');
+  const resolved = flags.map((f) => f.replace('$HOME', probe.home));
+  let force = !!opts.force;
+  for (;;) {
+    say(`${a.mode} ${a.bucket} → ${a.dst}`);
+    const r = await exec(
+      client,
+      scriptCommand([a.dst, target, remote.profile, force ? 1 : 0, id(a.dst), ...resolved]),
+      { stdin: MOUNT_SCRIPT, token: ctx.token },
+    );
+    if (r.code === 0) return;
+    if (r.code === MOUNT_EXIT.notEmpty && !force) {
+      const ok = await opts.ui?.confirm(
+        `${a.dst} on ${node.alias} is not empty. Mount bucket ${a.bucket} over it?`,
+        {
+          detail: 'Nothing is deleted: the files stay on the node, hidden while the bucket is mounted.',
+          confirmLabel: 'Mount Over It',
+        },
+      );
+      if (ok) {
+        force = true;
+        continue;
+      }
+      throw new SkyError('mount-path-not-empty', `Mount path ${a.dst} on ${node.alias} is not empty.`, {
+        hint: 'Empty it or pick another path; or pass --force-mounts to mount over it (its files are kept, hidden).',
+      });
+    }
+    throw failure(r.code, node.alias, a, r.stderr);
+  }
+}
+
+/** OCI (no rclone backend on the nodes): COPY through this machine with the OCI SDK, then sync to the node. */
+async function relayCopy(
+  node: ClusterNode,
+  client: Client,
+  a: Attachment,
+  opts: StorageMounterOptions,
+  ctx: MountContext,
+): Promise<void> {
+  if (a.mode !== 'COPY') await rcloneRemoteFor('oci', a.bucket, opts.config); // throws the clear error
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-oci-relay-'));
+  try {
+    const store = await openStore('oci', opts.config);
+    ctx.progress.report({
+      phase: 'Storage mounts',
+      node: node.alias,
+      message: `Fetching ${store.uri(a.bucket, a.key)}`,
+    });
+    const key = a.isFile ? a.key : a.key && !a.key.endsWith('/') ? `${a.key}/` : a.key;
+    await downloadToFolder(store, a.bucket, key, tmp, { token: ctx.token });
+    const local = a.isFile
+      ? path.join(tmp, path.posix.basename(a.key))
+      : path.join(tmp, key ? path.posix.basename(key.replace(/\/$/, '')) : '');
+    if (a.isFile) await syncFile(client, local, a.dst, { token: ctx.token, node: node.alias });
+    else
+      await syncDirectory(client, local, a.dst, {
+        token: ctx.token,
+        progress: ctx.progress,
+        log: ctx.log,
+        node: node.alias,
+        phase: 'Storage mounts',
+      });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function probeNode(node: ClusterNode, client: Client, token: CancellationToken): Promise<Probe> {
+  const r = await exec(client, 'bash -s', { stdin: PROBE_SCRIPT, token });
+  const p = parseProbe(r.stdout);
+  if (!p.rclone)
+    throw new SkyError(
+      'mount-tool-missing',
+      `rclone is not installed on ${node.alias} and could not be installed.`,
+      {
+        hint: 'Install rclone (and fuse3) on the node, or give its user passwordless sudo with apt-get so sky-vscode can.',
+      },
+    );
+  return p;
+}
+
+/** The launch hook: resolve, then attach on every node in parallel (mounts in file order per node). */
+export function createStorageMounter(opts: StorageMounterOptions) {
+  return async (
+    nodes: { node: ClusterNode; client: Client }[],
+    mounts: StorageMount[],
+    ctx: MountContext,
+  ): Promise<MountedStorage> => {
+    const attachments = await resolveAttachments(mounts, opts, ctx);
+    const needsRclone = attachments.some((a) => a.store !== 'oci');
+    await Promise.all(
+      nodes.map(async ({ node, client }) => {
+        const probe = needsRclone
+          ? await probeNode(node, client, ctx.token)
+          : { uid: -1, home: '~', fuse: false, allowOther: false };
+        for (const a of attachments) {
+          throwIfCancelled(ctx.token);
+          await attachOnNode(node, client, probe, a, opts, ctx);
+        }
+        ctx.progress.report({
+          phase: 'Storage mounts',
+          node: node.alias,
+          message: `${attachments.length} mount(s) ready`,
+        });
+      }),
+    );
+    const cached = attachments.filter((a) => a.mode === 'MOUNT_CACHED' && !a.readOnly);
+    return {
+      async flush(say, token) {
+        if (!cached.length) return;
+        const dirs = cached.map((a) => cacheDirFor(a.dst));
+        await Promise.all(
+          nodes.map(async ({ node, client }) => {
+            const started = Date.now();
+            let lastSaid = 0;
+            let pending = -1;
+            const r = await exec(client, scriptCommand(dirs), {
+              stdin: FLUSH_SCRIPT,
+              token,
+              onStdout: (d) => {
+                const m = /pending (\d+)\s*$/.exec(d.toString());
+                if (!m) return;
+                pending = Number(m[1]);
+                const secs = Math.round((Date.now() - started) / 1000);
+                if (pending > 0 && (lastSaid === 0 || Date.now() - lastSaid >= 5000)) {
+                  lastSaid = Date.now();
+                  say(
+                    node.alias,
+                    `skypilot: cached mount is still uploading (elapsed: ${secs}s) [${pending} file(s)]`,
+                  );
+                }
+              },
+            });
+            if (token.isCancellationRequested) throw new CancelledError();
+            if (r.code !== 0)
+              throw new SkyError(
+                'flush-failed',
+                `Waiting for cached uploads on ${node.alias} failed: ${r.stderr.trim()}`,
+              );
+            if (lastSaid)
+              say(
+                node.alias,
+                `skypilot: cached mount upload complete (took ${Math.round((Date.now() - started) / 1000)}s)`,
+              );
+          }),
+        );
+      },
+    };
+  };
+}
