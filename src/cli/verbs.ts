@@ -9,6 +9,7 @@ import { registerLogs } from './logs';
 import { registerCancel } from './cancel';
 import { registerDownload } from './download';
 import { registerStorage } from './storage';
+import { registerDown } from './down';
 
 /** Every CLI verb, one file each. Add one line per verb. */
 export const verbs: Array<(program: Command, ctx: CliContext) => void> = [
@@ -21,4 +22,5 @@ export const verbs: Array<(program: Command, ctx: CliContext) => void> = [
   registerCancel,
   registerDownload,
   registerStorage,
+  registerDown,
 ];

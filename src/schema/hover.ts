@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import { cursorContext } from '../engine/task/cursor';
 import { descriptionAt, valuesAt } from '../engine/task/schemaNav';
 import { isCloudUri, parseStoreUri } from '../engine/storage/uri';
+import { loadConfig } from '../engine/config/config';
+import { describeMount } from '../engine/mounts/describe';
+import { readRecords } from '../engine/storage/records';
+import { parseTask } from '../engine/task/model';
 import { isTaskDocument } from './taskFiles';
 import { redHatServes } from './diagnostics';
 
@@ -54,6 +58,15 @@ export class TaskHoverProvider implements vscode.HoverProvider {
             range,
           );
       }
+      if (
+        pos.character >= keyStart &&
+        pos.character <= keyEnd &&
+        ctx.path.length === 2 &&
+        ctx.path[0] === 'file_mounts'
+      ) {
+        const mount = describeMountAt(doc, ctx.path[1], ctx.document);
+        if (mount) return new vscode.Hover(mount, new vscode.Range(pos.line, keyStart, pos.line, keyEnd));
+      }
       if (pos.character >= keyStart && pos.character <= keyEnd && !redHatServes(doc)) {
         const desc = descriptionAt(ctx.path);
         if (desc)
@@ -68,4 +81,33 @@ export class TaskHoverProvider implements vscode.HoverProvider {
     }
     return undefined;
   }
+}
+
+/** A file_mounts destination key: what launch will do there (create/upload/attach, mode, nodes). */
+function describeMountAt(
+  doc: vscode.TextDocument,
+  dst: string,
+  document: number,
+): vscode.MarkdownString | undefined {
+  const parsed = parseTask(doc.getText(), { file: doc.uri.fsPath });
+  const task = parsed.tasks[document] ?? parsed.tasks[0];
+  const m = task?.fileMounts.find((x) => x.dst === dst);
+  if (!task || !m) return undefined;
+  let defaultStore;
+  let records;
+  try {
+    defaultStore = loadConfig().defaultStore;
+    records = readRecords();
+  } catch {
+    // A broken config or records file only makes the hover less specific.
+  }
+  const d = describeMount(m, { nodes: task.numNodes, defaultStore, records });
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**On launch**: `);
+  md.appendText(d.summary);
+  for (const line of d.details) {
+    md.appendMarkdown('  \n');
+    md.appendText(line);
+  }
+  return md;
 }

@@ -11,6 +11,7 @@ import { SshPool, StrictMode } from '../ssh/connect';
 import { exec, execChecked } from '../ssh/exec';
 import { remotePath, shellQuote } from '../ssh/quote';
 import { syncDirectory, syncFile } from '../sync/sync';
+import { describeMount } from '../mounts/describe';
 import { parseTask } from '../task/model';
 import type { Task, FileMount } from '../task/model';
 import { CancellationToken, CancelledError, noCancel } from '../util/cancellation';
@@ -202,7 +203,10 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   for (const m of mounts)
     plan.push({
       phase: m.kind === 'local' ? 'File mounts' : 'Storage mounts',
-      detail: `${m.kind === 'local' ? m.localPath : m.kind} → ${m.remotePath}`,
+      detail:
+        m.kind === 'local'
+          ? `${m.localPath} → ${m.remotePath}`
+          : describeMount(m, { nodes: allNodes.length, defaultStore: deps.config.defaultStore }).summary,
       nodes: names,
     });
   if (req.kind === 'launch' && task.setup && !req.noSetup)

@@ -137,7 +137,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         if (gcs) stores.gcs = { endpoint: gcs.endpoint, projectId: 'sky-sandbox' };
         if (oci)
           stores.oci = { endpoint: oci.endpoint, configFile: oci.configFile, compartment: oci.compartment };
-        const cfg: Record<string, unknown> = { stores };
+        // S3 (RGW) is the default store for buckets whose task names none (the quickstart's outputs).
+        const cfg: Record<string, unknown> = { stores, ...(rgw ? { defaultStore: 's3' } : {}) };
         if (ssh)
           cfg.ssh = {
             configFile: ssh.sshConfigPath,
@@ -206,6 +207,11 @@ async function startOciWithConfig(dir: string, host: string) {
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
+    // null removes a key (e.g. writeSkyConfig({ defaultStore: null })).
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
     const cur = out[k];
     out[k] =
       v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)

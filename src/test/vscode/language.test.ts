@@ -225,6 +225,25 @@ describe('task.yaml language support', () => {
       .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
       .join('\n');
     assert.match(mmd, /\*\*MOUNT_CACHED\*\*: rclone VFS-cache mount/);
+    // The destination key of a storage mount says what launch will do there.
+    const dstLine = modes.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('  /mnt/cached:'));
+    const dstHover = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      modes.document.uri,
+      new vscode.Position(dstLine, 5),
+    );
+    const dmd = dstHover
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
+    assert.match(
+      dmd,
+      /\*\*On launch\*\*: MOUNT_CACHED of sky-vscode-example-cached at \/mnt\/cached on the node/,
+    );
+    assert.match(dmd, /attached if it exists, else created empty/);
+    assert.match(dmd, /Uploads: 8 at a time; write-back after 2s; cache up to 5G/);
   });
 
   it('quick fix renames a misspelled key (did you mean)', async () => {

@@ -5,6 +5,10 @@ import * as path from 'path';
 import { loadConfig, type StoreKind } from '../../../engine/config/config';
 import { launchTask, type LaunchRequest } from '../../../engine/launch/run';
 import { createStorageMounter } from '../../../engine/mounts/attach';
+import { teardownCluster } from '../../../engine/mounts/teardown';
+import { discoverClusters, findCluster } from '../../../engine/cluster/clusters';
+import { poolFor } from '../../../engine/launch/run';
+import { exec } from '../../../engine/ssh/exec';
 import { listAll, openStore, readRecords } from '../../../engine/storage';
 import type { LogSink } from '../../../engine/util/log';
 import type { PromptUi } from '../../../engine/util/prompt';
@@ -324,15 +328,21 @@ run: echo never
 `),
       /Local source path '\.\/not-there' does not exist/,
     );
-    await assert.rejects(
-      launch(`file_mounts:
+    // Without defaultStore, six configured stores leave the choice open.
+    sb.writeSkyConfig({ defaultStore: null });
+    try {
+      await assert.rejects(
+        launch(`file_mounts:
   ~/c:
     name: sky-mnt-ambiguous
     source: ./data
 run: echo never
 `),
-      /no store given and more than one is possible \(s3, r2, ibm, gcs, azure, oci\)/,
-    );
+        /no store given and more than one is possible \(s3, r2, ibm, gcs, azure, oci\)/,
+      );
+    } finally {
+      sb.writeSkyConfig();
+    }
   });
 
   it('store credentials never appear in the launch output or logs', async () => {
@@ -349,5 +359,56 @@ run: cat ~/.sky/rclone/sky-s3-${b}.conf
     const all = [...lines.map((l) => l.line), ...log.lines].join('\n');
     assert.ok(all.includes('secret_access_key = '), 'the conf was printed by the job');
     assert.ok(!all.includes(secret), 'the secret key is redacted');
+  });
+
+  it('down: unmounts our buckets on every node, removes their credentials, deletes only the persistent: false buckets (after a yes)', async () => {
+    const b = `sky-mnt-down-${Date.now().toString(36)}`;
+    const { r } = await launch(`file_mounts:
+  ~/keep:
+    name: ${b}-keep
+    source: ./data
+    store: s3
+  ~/scratch:
+    name: ${b}-tmp
+    store: s3
+    mode: MOUNT_CACHED
+    persistent: false
+run: echo hi > ~/scratch/x.txt
+`);
+    assert.strictEqual(r.exitCode, 0);
+    const rec = readRecords().find((x) => x.name === `${b}-tmp`);
+    assert.deepStrictEqual([rec?.persistent, rec?.cluster], [false, 'sky-sbx']);
+    const config = loadConfig();
+    const { pool } = poolFor(config, {});
+    try {
+      const cluster = findCluster(discoverClusters(config), 'sky-sbx');
+      const refused = await teardownCluster({
+        config,
+        cluster,
+        pool,
+        ui: { confirm: async () => false } as unknown as PromptUi,
+      });
+      assert.deepStrictEqual(refused.kept, [`${b}-tmp (s3)`]);
+      assert.ok(
+        readRecords().some((x) => x.name === `${b}-tmp`),
+        'refused: the bucket and its record stay',
+      );
+      const done = await teardownCluster({ config, cluster, pool, ui: {} as PromptUi, yes: true });
+      assert.deepStrictEqual(
+        done.buckets.map((x) => [x.name, x.result]),
+        [[`${b}-tmp`, 'deleted']],
+      );
+      for (const node of ['sky-sbx', 'sky-sbx-worker1']) {
+        const c = (await pool.get(node)).client;
+        const left = await exec(c, 'findmnt -rn -t fuse.rclone | wc -l; ls ~/.sky/rclone | wc -l');
+        assert.strictEqual(left.stdout, '0\n0\n', `${node}: no rclone mounts or conf files left`);
+      }
+      const s3 = await openStore('s3', config);
+      assert.strictEqual(await s3.bucketExists(`${b}-tmp`), false);
+      assert.strictEqual(await s3.bucketExists(`${b}-keep`), true);
+      assert.deepStrictEqual(await keys('s3', `${b}-keep`), ['in.txt', 'sub/deep.txt']);
+    } finally {
+      pool.closeAll();
+    }
   });
 });
