@@ -55,4 +55,41 @@ export const tests: E2eTest[] = [
       assert.match(fs.readFileSync(path.join(dest, 'outputs', 'metrics-rank1.txt'), 'utf8'), /epoch=3/);
     },
   },
+  {
+    name: 'launch-storage-modes',
+    async run(ctx) {
+      const { page } = ctx;
+      await ctx.openFile('storage-modes/task.yaml');
+      await ctx.runCommand('Sky: Launch Task');
+      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'sky-sbx' }).first();
+      await pick.waitFor({ state: 'visible', timeout: 20_000 });
+      await pick.click();
+      const launchButton = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Launch' }).first();
+      await launchButton.waitFor({ state: 'visible', timeout: 10_000 });
+      await launchButton.click();
+      // The progress names the bucket uploads and each node's mounts.
+      await ctx.waitForNotification(/Uploading to bucket|Storage mounts/, 30_000);
+      await ctx.screenshot('storage-modes-1-progress');
+      await ctx.waitForNotification(/job \d+ on sky-sbx SUCCEEDED/, 120_000);
+      await page.locator('.terminal-wrapper .xterm').first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.waitForTimeout(500);
+      await ctx.screenshot('storage-modes-2-logs');
+      // The new managed buckets in the Storage view, with their status.
+      await page.locator('.activitybar .action-item a[aria-label^="Sky"]').first().click();
+      const pane = page.locator('.pane', { hasText: 'Storage' }).first();
+      const row = (label: string | RegExp) => pane.locator('.monaco-list-row', { hasText: label }).first();
+      await row(/^Managed/).waitFor({ state: 'visible', timeout: 20_000 });
+      for (const b of ['sky-vscode-example-mount', 'sky-vscode-example-copy', 'sky-vscode-example-cached'])
+        await row(new RegExp(`${b}.*S3 · READY`)).waitFor({ state: 'visible', timeout: 20_000 });
+      await row('sky-vscode-example-cached').click();
+      // MOUNT_CACHED: the run's write is in the bucket by the time the job is reported done.
+      await row('last-run.txt').waitFor({ state: 'visible', timeout: 20_000 });
+      await ctx.screenshot('storage-modes-3-storage-view');
+      const { loadConfig } = await import('../../engine/config/config');
+      const { openStore, listAll } = await import('../../engine/storage');
+      const store = await openStore('s3', loadConfig(path.join(ctx.skyHome, 'config.yaml')));
+      const keys = (await listAll(store, 'sky-vscode-example-cached')).map((o) => o.key);
+      assert.deepStrictEqual(keys, ['last-run.txt']);
+    },
+  },
 ];

@@ -108,7 +108,19 @@ rgw dns name = ${host}
     const osdId = (await run('ceph', [...c, 'osd', 'create'])).trim();
     fs.mkdirSync(path.join(root, 'osd', `ceph-${osdId}`), { recursive: true });
     await run('ceph-osd', [...c, '-i', osdId, '--mkfs']);
-    await run('ceph', [...c, 'osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default']);
+    // Right after start-up the mon can answer a command with a transient EPERM ("problem getting
+    // command descriptions from mon"); `crush add` is idempotent, so it is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('ceph', [...c, 'osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default'], {
+          timeoutMs: 15_000,
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
     processes.push(
       startDaemon('ceph-osd', 'ceph-osd', [...c, '-i', osdId, '-f'], path.join(root, 'log', 'osd.out')),
     );

@@ -1,4 +1,6 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { recordsFile } from '../../engine/storage/records';
 import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
 import { registerCommand } from '../../commands/register';
@@ -59,6 +61,18 @@ export function activateStorage(
     dragAndDropController: dnd,
   });
   context.subscriptions.push(view);
+  // Launch (here or from the CLI) records the buckets it creates: show them as they appear.
+  const records = recordsFile();
+  const watcher = vscode.workspace.createFileSystemWatcher(
+    new vscode.RelativePattern(vscode.Uri.file(path.dirname(records)), path.basename(records)),
+  );
+  const onRecords = () => tree.refresh();
+  context.subscriptions.push(
+    watcher,
+    watcher.onDidChange(onRecords),
+    watcher.onDidCreate(onRecords),
+    watcher.onDidDelete(onRecords),
+  );
   void vscode.commands.executeCommand('setContext', 'sky.storage.configured', tree.hasStores());
   const ui = () => deps.ui();
   type Item = StorageItem;
