@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main workflow on a sandbox of real servers (a 2-node SSH cluster in network
 # namespaces, Ceph RGW for S3, Azurite), through the sky-vscode CLI:
-#   validate → status → launch (sync workdir + file_mounts, setup, run on both nodes) → queue → download.
+#   validate → status → launch (sync workdir + file_mounts, a MOUNT_CACHED output bucket, setup, run on
+#   both nodes) → the outputs in the bucket → queue → download → storage upload/ls/delete → down.
 # `npm run demo -- --ui` opens the same sandbox in VS Code (code-server) and prints the URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,8 +48,14 @@ step "Validate the task"
 cli validate examples/quickstart/task.yaml
 step "Clusters (from the sandbox's SSH config)"
 cli status
-step "Launch: sync workdir + file_mounts to both nodes, setup, run"
-cli launch -c sky-sbx examples/quickstart/task.yaml
+step "Launch: sync workdir + file_mounts to both nodes, mount the MOUNT_CACHED output bucket, setup, run"
+OUT_BUCKET=sky-demo-outputs-$(date +%s)
+cli launch -c sky-sbx --env OUTPUT_BUCKET="$OUT_BUCKET" examples/quickstart/task.yaml
+step "The run's metrics are in the output bucket (uploaded before the job was reported done)"
+cli storage objects "s3://$OUT_BUCKET"
+RUN_DIR=$(node dist/cli.js storage objects "s3://$OUT_BUCKET" --json | node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8")); process.stdout.write((o.folders||[])[0]||"")')
+cli storage objects "s3://$OUT_BUCKET/$RUN_DIR"
+cli storage ls
 step "Job queue on the head"
 cli queue -c sky-sbx
 step "Download the worker's artifacts"
@@ -62,4 +69,6 @@ cli storage ls
 cli storage objects "s3://$BUCKET"
 step "Delete the bucket (like sky storage delete)"
 cli storage delete "$BUCKET" -y
+step "Tear down: unmount the buckets on every node (the machines keep running)"
+cli down -c sky-sbx -y
 step "Done"
