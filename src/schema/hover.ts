@@ -102,12 +102,7 @@ function describeMountAt(
     // A broken config or records file only makes the hover less specific.
   }
   const d = describeMount(m, { nodes: task.numNodes, defaultStore, records });
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**On launch**: `);
-  md.appendText(d.summary);
-  for (const line of d.details) {
-    md.appendMarkdown('  \n');
-    md.appendText(line);
-  }
-  return md;
+  // Markdown punctuation in paths and names is escaped; spaces stay spaces (appendText would make them &nbsp;).
+  const esc = (t: string) => t.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return new vscode.MarkdownString([`**On launch**: ${esc(d.summary)}`, ...d.details.map(esc)].join('  \n'));
 }

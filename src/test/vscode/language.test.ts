@@ -237,7 +237,8 @@ describe('task.yaml language support', () => {
     );
     const dmd = dstHover
       .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
-      .join('\n');
+      .join('\n')
+      .replace(/\\(.)/g, '$1'); // markdown escapes
     assert.match(
       dmd,
       /\*\*On launch\*\*: MOUNT_CACHED of sky-vscode-example-cached at \/mnt\/cached on the node/,

@@ -34,6 +34,15 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     const created = await vscode.commands.executeCommand('sky.storage.createBucket', roots[1]);
     assert.strictEqual(created, bucket);
     assert.ok(readRecords().some((r) => r.name === bucket && r.store === 's3'));
+    // The new bucket is listed under Managed and under S3: tree ids must still be unique.
+    a.storage.tree.refresh();
+    const listed = [
+      ...(await a.storage.tree.getChildren(roots[0])),
+      ...(await a.storage.tree.getChildren(roots[1])),
+    ].filter((x) => x.kind === 'bucket' && x.bucket === bucket);
+    assert.strictEqual(listed.length, 2);
+    const ids = listed.map((x) => a.storage.tree.getTreeItem(x).id);
+    assert.notStrictEqual(ids[0], ids[1]);
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-up-'));
     const data = path.join(src, 'data');
     fs.mkdirSync(data);
@@ -89,6 +98,34 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 4);
     ui.assertDone();
     assert.strictEqual(fs.readFileSync(path.join(dest, 'data', 'f0.txt'), 'utf8'), 'local edit');
+  });
+
+  it('opens an object as a read-only preview (click or context menu); refuses binary and too-big objects', async () => {
+    const a = await api();
+    const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'data/f1.txt', size: 7 };
+    // The tree item's click runs the same command.
+    const treeItem = a.storage.tree.getTreeItem(obj);
+    assert.strictEqual(treeItem.command?.command, 'sky.storage.open');
+    await vscode.commands.executeCommand('sky.storage.open', obj);
+    const ed = vscode.window.activeTextEditor!;
+    assert.strictEqual(ed.document.uri.scheme, 'sky-storage');
+    assert.strictEqual(ed.document.uri.path, `/s3/${bucket}/data/f1.txt`);
+    assert.strictEqual(ed.document.getText(), 'file 1\n');
+    // A content-provider document has no file system behind it: even an edited copy cannot be saved back.
+    const e = new vscode.WorkspaceEdit();
+    e.insert(ed.document.uri, new vscode.Position(0, 0), 'x');
+    await vscode.workspace.applyEdit(e);
+    assert.strictEqual(await ed.document.save(), false);
+    assert.strictEqual(vscode.workspace.fs.isWritableFileSystem('sky-storage'), undefined);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const big: StorageItem = { ...obj, key: 'data/f2.txt', size: 11 * 1024 * 1024 };
+    await vscode.commands.executeCommand('sky.storage.open', big);
+    assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.path, `/s3/${bucket}/data/f2.txt`);
+    const binFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-bin-')), 'model.bin');
+    fs.writeFileSync(binFile, Buffer.from([1, 2, 0, 3]));
+    await (await a.storage.tree.store('s3')).putFile(bucket, 'model.bin', binFile);
+    await vscode.commands.executeCommand('sky.storage.open', { ...obj, key: 'model.bin', size: 4 });
+    assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.path, `/s3/${bucket}/model.bin`);
   });
 
   it('deletes objects after a count modal and a non-empty bucket only after typing its name', async () => {

@@ -14,6 +14,7 @@ import {
 } from '../../commands/storage/storageCommands';
 import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
+import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from './objectPreview';
 
 export interface StorageApi {
   tree: StorageTreeProvider;
@@ -77,6 +78,13 @@ export function activateStorage(
   const ui = () => deps.ui();
   type Item = StorageItem;
   registerCommand(context, 'sky.refreshStorage', (item?: Item) => tree.refresh(item));
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new ObjectPreviewProvider(tree)),
+  );
+  registerCommand(context, 'sky.storage.open', async (item: Item) => {
+    if (item?.kind !== 'object') throw new Error('Select an object to open.');
+    await openObject(item);
+  });
   registerCommand(context, 'sky.storage.loadMore', (more: Extract<Item, { kind: 'more' }>) =>
     tree.loadMore(more),
   );

@@ -5,12 +5,21 @@ import { configuredStores, openStore, readRecords, type Store, type StoreKind } 
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 
+/** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
+type Placement = { underManaged?: true };
 export type StorageItem =
   | { kind: 'managed' }
   | { kind: 'store'; store: StoreKind }
-  | { kind: 'bucket'; store: StoreKind; bucket: string; managed: boolean; status?: string }
-  | { kind: 'folder'; store: StoreKind; bucket: string; prefix: string }
-  | { kind: 'object'; store: StoreKind; bucket: string; key: string; size: number; lastModified?: Date }
+  | ({ kind: 'bucket'; store: StoreKind; bucket: string; managed: boolean; status?: string } & Placement)
+  | ({ kind: 'folder'; store: StoreKind; bucket: string; prefix: string } & Placement)
+  | ({
+      kind: 'object';
+      store: StoreKind;
+      bucket: string;
+      key: string;
+      size: number;
+      lastModified?: Date;
+    } & Placement)
   | { kind: 'more'; parent: StorageItem; id: string }
   | { kind: 'message'; id: string; text: string; error?: boolean };
 
@@ -26,6 +35,8 @@ function relTime(d?: Date): string {
 }
 
 export function itemId(e: StorageItem): string {
+  // Tree ids must be unique across the whole tree: a managed bucket is listed twice.
+  if ('underManaged' in e && e.underManaged) return `managed/${itemId({ ...e, underManaged: undefined })}`;
   switch (e.kind) {
     case 'managed':
       return 'managed';
@@ -84,13 +95,16 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     } else if (item.kind === 'bucket' || item.kind === 'folder') {
       // Drop this listing and every listing below it in the same bucket.
       const scope = `${item.store}:${item.bucket}:${item.kind === 'folder' ? item.prefix : ''}`;
-      for (const k of [...this.listings.keys()])
+      // Under both placements (Managed and the store): the bucket's contents are the same.
+      for (const k of [...this.listings.keys()]) {
+        const bare = k.replace(/^managed\//, '');
         if (
-          k === `bucket:${item.store}:${item.bucket}`
+          bare === `bucket:${item.store}:${item.bucket}`
             ? item.kind === 'bucket'
-            : k.startsWith(`folder:${scope}`)
+            : bare.startsWith(`folder:${scope}`)
         )
           this.listings.delete(k);
+      }
     }
     void vscode.commands.executeCommand('setContext', 'sky.storage.configured', this.hasStores());
     this.changed.fire(item);
@@ -144,6 +158,8 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.description = `${formatBytes(e.size)}${e.lastModified ? ` · ${relTime(e.lastModified)}` : ''}`;
         t.tooltip = `${e.key}\n${formatBytes(e.size)}${e.lastModified ? `\n${e.lastModified.toISOString()}` : ''}`;
         t.contextValue = 'object';
+        // A click opens a read-only preview (the command refuses objects too big to preview).
+        t.command = { command: 'sky.storage.open', title: 'Open Preview', arguments: [e] };
         break;
       case 'more':
         t = new vscode.TreeItem('Load more…', C.None);
@@ -179,6 +195,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           bucket: r.name,
           managed: true,
           status: r.status,
+          underManaged: true,
         }));
       }
       if (e.kind === 'store') {
@@ -224,9 +241,9 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     listing: Listing = this.listings.get(itemId(e))!,
   ): Promise<void> {
     if (listing.loading) return listing.loading;
-    const bucketId = `bucket:${e.store}:${e.bucket}`;
     const base = e.kind === 'folder' ? e.prefix : '';
-    const filter = e.kind === 'bucket' ? (this.filters.get(bucketId) ?? '') : '';
+    const filter = e.kind === 'bucket' ? (this.filters.get(itemId(e)) ?? '') : '';
+    const placement: Placement = e.underManaged ? { underManaged: true } : {};
     listing.loading = (async () => {
       const store = await this.store(e.store);
       const page = await store.listObjects({
@@ -242,6 +259,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           store: e.store,
           bucket: e.bucket,
           prefix,
+          ...placement,
         })),
         ...page.objects
           .filter((o) => o.key !== base)
@@ -252,6 +270,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
             key: o.key,
             size: o.size,
             lastModified: o.lastModified,
+            ...placement,
           })),
       );
       listing.nextPageToken = page.nextPageToken;

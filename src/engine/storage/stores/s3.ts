@@ -8,6 +8,8 @@ import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions 
 import { formatStoreUri } from '../uri';
 
 const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM' } as const;
+/** Up to this size a file goes up in one PUT; above it, in parallel multipart parts. */
+const SINGLE_PUT_MAX = 8 * 1024 * 1024;
 
 export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig): Promise<Store> {
   // Loaded on first use, so activating the extension never loads an SDK.
@@ -96,6 +98,23 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
       }),
     putFile: (bucket, key, file, opts: TransferOptions = {}) =>
       wrap('upload', bucket, async () => {
+        const size = (await fs.promises.stat(file)).size;
+        if (size <= SINGLE_PUT_MAX) {
+          // Small files: one PutObject with a known length (no multipart machinery, no stream chunking).
+          // S3 never stores a partial object from a failed or aborted PUT.
+          const body = await fs.promises.readFile(file);
+          try {
+            await client.send(
+              new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }),
+              { abortSignal: signalFromToken(opts.token) },
+            );
+          } catch (err) {
+            if (opts.token?.isCancellationRequested) throw new CancelledError();
+            throw err;
+          }
+          opts.onBytes?.(size);
+          return;
+        }
         // Multipart for large files; abort() on cancel removes the parts, so no partial object remains.
         const upload = new Upload({
           client,
