@@ -36,6 +36,13 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
+function dirBytes(root: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(root, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) n += fs.statSync(path.join(e.parentPath, e.name)).size;
+  return n;
+}
+
 function treeHash(root: string): string {
   const h = crypto.createHash('sha256');
   const walk = (d: string, rel: string): void => {
@@ -84,19 +91,51 @@ async function main(): Promise<void> {
         },
       );
 
-    const ours = 'bench-ours';
-    const theirs = 'bench-rclone';
-    await store.createBucket(ours);
-    await store.createBucket(theirs);
-    const upOurs = await timed(() => uploadSources(store, ours, [src], { concurrency }));
-    const upRclone = await timed(() => rclone('copy', src, `rgw:${theirs}`));
-    const dlOurs = path.join(work, 'dl-ours');
-    const dlRclone = path.join(work, 'dl-rclone');
-    const downOurs = await timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
-    const downRclone = await timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
-    const want = treeHash(src);
-    if (treeHash(dlOurs) !== want) throw new Error('our download differs from the source');
-    if (treeHash(dlRclone) !== want) throw new Error('rclone download differs from the source');
+    // Warm-up (untimed): both tools open connections and RGW warms its caches, so neither pays for
+    // going first. Then each part is timed for both tools, alternating which goes first.
+    const warm = path.join(work, 'warm');
+    fs.mkdirSync(warm);
+    for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(warm, `w${i}`), crypto.randomBytes(64 * 1024));
+    await store.createBucket('bench-warm-ours');
+    await store.createBucket('bench-warm-rclone');
+    await uploadSources(store, 'bench-warm-ours', [warm], { concurrency });
+    await downloadToFolder(store, 'bench-warm-ours', '', path.join(work, 'warm-dl-ours'), { concurrency });
+    rclone('copy', warm, 'rgw:bench-warm-rclone');
+    rclone('copy', 'rgw:bench-warm-rclone', path.join(work, 'warm-dl-rclone'));
+    const rows: {
+      part: string;
+      upOurs: number;
+      upRclone: number;
+      downOurs: number;
+      downRclone: number;
+      mib: number;
+    }[] = [];
+    for (const [i, part] of ['small', 'large'].entries()) {
+      const dir = path.join(src, part);
+      const mib = dirBytes(dir) / 1024 / 1024;
+      const ours = `bench-ours-${part}`;
+      const theirs = `bench-rclone-${part}`;
+      await store.createBucket(ours);
+      await store.createBucket(theirs);
+      const dlOurs = path.join(work, `dl-ours-${part}`);
+      const dlRclone = path.join(work, `dl-rclone-${part}`);
+      const upO = () => timed(() => uploadSources(store, ours, [dir], { concurrency }));
+      const upR = () => timed(() => rclone('copy', dir, `rgw:${theirs}`));
+      const downO = () => timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
+      const downR = () => timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
+      // [ours, rclone], run in the given order.
+      const pair = async (o: () => Promise<number>, r: () => Promise<number>, oursFirst: boolean) => {
+        if (oursFirst) return [await o(), await r()];
+        const rr = await r();
+        return [await o(), rr];
+      };
+      const [upOurs, upRclone] = await pair(upO, upR, i % 2 === 0);
+      const [downOurs, downRclone] = await pair(downO, downR, i % 2 === 0);
+      const want = treeHash(dir);
+      if (treeHash(dlOurs) !== want) throw new Error(`our ${part} download differs from the source`);
+      if (treeHash(dlRclone) !== want) throw new Error(`rclone's ${part} download differs from the source`);
+      rows.push({ part, upOurs, upRclone, downOurs, downRclone, mib });
+    }
 
     // A bucket with many small objects, filled once at high concurrency (not timed).
     const many = 'bench-many';
@@ -121,16 +160,30 @@ async function main(): Promise<void> {
       }),
     );
 
-    const mbps = (ms: number) => (mb / (ms / 1000)).toFixed(1);
     console.log(`payload: 1,000 × 64 KiB + 4 × 64 MiB = ${mb.toFixed(0)} MiB, concurrency ${concurrency}`);
-    console.log(`| direction | ours | rclone copy | ours/rclone throughput |`);
-    console.log(`|---|---|---|---|`);
-    console.log(
-      `| upload | ${(upOurs / 1000).toFixed(2)} s (${mbps(upOurs)} MiB/s) | ${(upRclone / 1000).toFixed(2)} s (${mbps(upRclone)} MiB/s) | ${(upRclone / upOurs).toFixed(2)}× |`,
-    );
-    console.log(
-      `| download | ${(downOurs / 1000).toFixed(2)} s (${mbps(downOurs)} MiB/s) | ${(downRclone / 1000).toFixed(2)} s (${mbps(downRclone)} MiB/s) | ${(downRclone / downOurs).toFixed(2)}× |`,
-    );
+    console.log(`| part | direction | ours | rclone copy | ours/rclone throughput |`);
+    console.log(`|---|---|---|---|---|`);
+    const cell = (ms: number, mib: number) =>
+      `${(ms / 1000).toFixed(2)} s (${(mib / (ms / 1000)).toFixed(1)} MiB/s)`;
+    const sum = (k: 'upOurs' | 'upRclone' | 'downOurs' | 'downRclone') => rows.reduce((n, r) => n + r[k], 0);
+    for (const r of [
+      ...rows,
+      {
+        part: 'all',
+        upOurs: sum('upOurs'),
+        upRclone: sum('upRclone'),
+        downOurs: sum('downOurs'),
+        downRclone: sum('downRclone'),
+        mib: mb,
+      },
+    ]) {
+      console.log(
+        `| ${r.part} | upload | ${cell(r.upOurs, r.mib)} | ${cell(r.upRclone, r.mib)} | ${(r.upRclone / r.upOurs).toFixed(2)}× |`,
+      );
+      console.log(
+        `| ${r.part} | download | ${cell(r.downOurs, r.mib)} | ${cell(r.downRclone, r.mib)} | ${(r.downRclone / r.downOurs).toFixed(2)}× |`,
+      );
+    }
     console.log(
       `first page (1,000 keys) of a ${firstPageObjects.toLocaleString('en-US')}-object bucket: median ${firstPage[2].toFixed(0)} ms, best ${firstPage[0].toFixed(0)} ms (rclone lsf of the whole listing: ${rcloneFirst.toFixed(0)} ms)`,
     );
