@@ -209,6 +209,24 @@ describe('storage engine on real servers (RGW for S3/R2/IBM, Azurite for Azure)'
     await assert.rejects(p, (e: unknown) => isCancelledError(e));
     const keys = (await listAll(store, bucket)).map((o) => o.key);
     assert.deepStrictEqual(keys, ['big.bin']);
+    // Cancel mid-download (parallel ranged GETs): no file under its final name, no temp file left.
+    const dest = path.join(tmp, 'cancelled-download');
+    const down = new CancellationSource();
+    let got = 0;
+    await assert.rejects(
+      downloadToFolder(store, bucket, 'big.bin', dest, {
+        token: down.token,
+        progress: {
+          report: (e) => {
+            got = e.bytes?.done ?? got;
+            if (got > 10 * 1024 * 1024) down.cancel();
+          },
+        },
+      }),
+      (e: unknown) => isCancelledError(e),
+    );
+    assert.ok(got > 10 * 1024 * 1024 && got < 100 * 1024 * 1024, `cancelled after ${got} bytes`);
+    assert.deepStrictEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
     await store.deleteObjects(bucket, keys);
     await store.deleteEmptyBucket(bucket);
   });
