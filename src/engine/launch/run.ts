@@ -345,6 +345,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         log.error(
           `Job ${jobId}'s setup failed. Failed workers: ${failed.map(([a, c]) => `(${a}, returncode=${c})`).join(', ')}`,
         );
+        await keepLogsOnHead(headClient, allNodes, job, (n) => pool.get(n).then((x) => x.client), log);
         return { job, plan, exitCode: failed[0][1], nodeExitCodes: codes };
       }
     } else if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
@@ -369,6 +370,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     job.exitCode = exitCode;
     job.endedAt = new Date().toISOString();
     await writeJob(headClient, job);
+    await keepLogsOnHead(headClient, allNodes, job, (n) => pool.get(n).then((x) => x.client), log);
     return { job, plan, exitCode, nodeExitCodes };
   } catch (err) {
     if (job && (err instanceof CancelledError || token.isCancellationRequested)) {
@@ -382,6 +384,51 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     throw err;
   } finally {
     if (owned) pool.closeAll();
+  }
+}
+
+/** Where a job's per-node logs are kept on the head: SkyPilot's `~/sky_logs/<run>/tasks/`. */
+export function headLogDir(taskId: string): string {
+  return `~/sky_logs/${taskId.split('_')[0]}/tasks`;
+}
+
+/**
+ * Copies every node's setup/run log to the head (`<phase>-<rank>-<node>.log`), streamed node → this
+ * machine → head, so the logs of a multi-node job stay readable on the head after workers go away.
+ * A failure here is reported, never fatal: the job itself has finished.
+ */
+async function keepLogsOnHead(
+  head: Client,
+  nodes: ClusterNode[],
+  job: JobRecord,
+  clientOf: (alias: string) => Promise<Client>,
+  log: LogSink,
+): Promise<void> {
+  const dir = headLogDir(job.taskId);
+  try {
+    await execChecked(head, `mkdir -p ${dir}`, 'Creating the log folder on the head');
+    for (const n of nodes) {
+      const c = await clientOf(n.alias);
+      for (const phase of ['setup', 'run']) {
+        const from = `${jobDir(job.id)}/${phase}.log`;
+        const to = `${dir}/${shellQuote(`${phase}-${n.rank}-${n.alias}.log`)}`;
+        if (c === head) {
+          await exec(head, `[ -f ${from} ] && cp ${from} ${to}`);
+          continue;
+        }
+        const src = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+          c.exec(`cat ${from} 2>/dev/null || true`, (err, ch) => (err ? reject(err) : resolve(ch))),
+        );
+        await execChecked(
+          head,
+          `cat > ${to}.tmp && { [ -s ${to}.tmp ] && mv ${to}.tmp ${to} || rm -f ${to}.tmp; }`,
+          'Keeping logs on the head',
+          { stdin: src },
+        );
+      }
+    }
+  } catch (err) {
+    log.warn(`Could not keep job ${job.id}'s logs on the head: ${(err as Error).message}`);
   }
 }
 

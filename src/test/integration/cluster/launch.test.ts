@@ -111,6 +111,17 @@ run: |
       }
       const jobs = await listJobs((await pool.get('sky-sbx')).client);
       assert.strictEqual(jobs.find((j) => j.id === r.job!.id)?.status, 'SUCCEEDED');
+      // Every node's setup and run logs are kept on the head under ~/sky_logs/<run>/tasks/.
+      const tasks = path.join(sb.ssh!.nodes[0].home, 'sky_logs', r.job!.taskId.split('_')[0], 'tasks');
+      assert.deepStrictEqual(fs.readdirSync(tasks).sort(), [
+        'run-0-sky-sbx.log',
+        'run-1-sky-sbx-worker1.log',
+        'setup-0-sky-sbx.log',
+        'setup-1-sky-sbx-worker1.log',
+      ]);
+      const workerRun = fs.readFileSync(path.join(tasks, 'run-1-sky-sbx-worker1.log'), 'utf8');
+      assert.match(workerRun, /SKYPILOT_NODE_RANK=1/);
+      assert.match(fs.readFileSync(path.join(tasks, 'setup-1-sky-sbx-worker1.log'), 'utf8'), /SETUP rank=1/);
     } finally {
       pool.closeAll();
     }
