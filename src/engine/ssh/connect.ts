@@ -205,6 +205,10 @@ export async function connect(alias: string, opts: SshOptions): Promise<SshConne
     sock = await forward(via!, host.hostName, host.port);
   }
   const client = await openClient(host, opts, sock);
+  // Without TCP_NODELAY every short request (open a channel, run a command) waits ~40 ms for the
+  // peer's delayed ACK (Nagle); OpenSSH sets it on interactive sessions too.
+  client.setNoDelay(true);
+  for (const j of jumps) j.setNoDelay(true);
   let closed = false;
   client.on('close', () => {
     closed = true;
