@@ -178,7 +178,14 @@ export async function resolveAttachments(
       );
     if (uriSources.length) {
       const u = uriSources[0].uri;
-      out.push({ ...base, store: kindOf(u.store, m.dst), bucket: u.bucket, key: u.key, action: 'attach' });
+      const store = kindOf(u.store, m.dst);
+      // rclone would mount a missing bucket without complaint and fail on first use: say it now.
+      const st = await openStore(store, opts.config);
+      if (!(await st.bucketExists(u.bucket)))
+        throw new SkyError('bucket-missing', `${m.dst}: bucket ${st.uri(u.bucket)} does not exist.`, {
+          hint: 'Check the name and the store credentials, or give a name + local source to create it.',
+        });
+      out.push({ ...base, store, bucket: u.bucket, key: u.key, action: 'attach' });
       continue;
     }
     if (!s.name) throw new SkyError('mount-source', `${m.dst}: a storage mount needs a name or a source.`);

@@ -1,7 +1,6 @@
 // Walks a local directory the way a sync sees it: what is sent (with size, mtime, mode, link target)
 // and what is excluded by which rule.
 import * as fs from 'fs';
-import * as path from 'path';
 import { Exclusions, ExclusionRule } from './exclusions';
 
 export interface LocalEntry {
@@ -31,36 +30,33 @@ export function walkLocalTree(root: string, opts: { excludeGit?: boolean } = {})
   let totalBytes = 0;
   const walk = (relDir: string) => {
     rules.enterDirectory(relDir);
-    const dirents = fs
-      .readdirSync(path.join(root, relDir), { withFileTypes: true })
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const d of dirents) {
-      const rel = relDir ? `${relDir}/${d.name}` : d.name;
-      const abs = path.join(root, rel);
-      if (opts.excludeGit && d.name === '.git') {
+    const dirAbs = relDir ? `${root}/${relDir}` : root;
+    // Plain names sort like the Dirent version did; the walk is the hot path of every re-sync.
+    const names = fs.readdirSync(dirAbs).sort((a, b) => (a < b ? -1 : 1));
+    for (const name of names) {
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const abs = `${dirAbs}/${name}`;
+      if (opts.excludeGit && name === '.git') {
         excluded.push({ rel, rule: { file: '(always)', pattern: '.git' } });
         continue;
       }
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(abs);
-      } catch {
-        continue; // vanished while walking
-      }
+      const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+      if (!st) continue; // vanished while walking
       const isDir = st.isDirectory();
       const rule = rules.excludedBy(rel, isDir);
       if (rule) {
         excluded.push({ rel, rule });
         continue;
       }
-      const base = { rel, abs, mtime: Math.floor(st.mtimeMs / 1000), mode: st.mode & 0o7777 };
+      const mtime = Math.floor(st.mtimeMs / 1000);
+      const mode = st.mode & 0o7777;
       if (st.isSymbolicLink())
-        entries.push({ ...base, type: 'l', size: 0, linkTarget: fs.readlinkSync(abs) });
+        entries.push({ rel, abs, mtime, mode, type: 'l', size: 0, linkTarget: fs.readlinkSync(abs) });
       else if (isDir) {
-        entries.push({ ...base, type: 'd', size: 0 });
+        entries.push({ rel, abs, mtime, mode, type: 'd', size: 0 });
         walk(rel);
       } else if (st.isFile()) {
-        entries.push({ ...base, type: 'f', size: st.size });
+        entries.push({ rel, abs, mtime, mode, type: 'f', size: st.size });
         totalBytes += st.size;
       }
       // Sockets, FIFOs and devices are not synced.

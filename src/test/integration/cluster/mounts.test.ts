@@ -317,7 +317,15 @@ run: echo never
     );
   });
 
-  it('an ambiguous store fails with the choices; a missing local source fails before anything runs', async () => {
+  it('an ambiguous store fails with the choices; a missing local source or bucket fails before anything runs', async () => {
+    await assert.rejects(
+      launch(`file_mounts:
+  ~/gone:
+    source: s3://sky-mnt-no-such-bucket-${Date.now().toString(36)}
+run: echo never
+`),
+      /~\/gone: bucket s3:\/\/sky-mnt-no-such-bucket-\w+ does not exist/,
+    );
     await assert.rejects(
       launch(`file_mounts:
   ~/c:
