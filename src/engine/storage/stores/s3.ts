@@ -145,42 +145,72 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
       }),
     getToFile: (bucket, key, file, opts: TransferOptions = {}) =>
       wrap('download', bucket, async () => {
-        const signal = signalFromToken(opts.token);
+        // One controller for every part: the token cancels them all, and so does any part failing
+        // (no ranged GET keeps writing into a file the caller is about to remove).
+        const controller = new AbortController();
+        const sub = opts.token?.onCancellationRequested(() => controller.abort());
         const get = (range?: string, etag?: string) =>
           client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: etag }), {
-            abortSignal: signal,
+            abortSignal: controller.signal,
           });
-        // The first request asks for the first part only; its Content-Range tells the size. Large
-        // objects then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent
-        // overwrite fails the download instead of mixing two versions).
-        let first;
-        try {
-          first = await get(`bytes=0-${RANGE_PART - 1}`);
-        } catch (err) {
-          // An empty object has no byte 0: a plain GET.
-          if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 416)
-            throw err;
-          first = await get();
-        }
-        const total = Number(/\/(\d+)$/.exec(first.ContentRange ?? '')?.[1] ?? first.ContentLength ?? 0);
-        fs.writeFileSync(file, '');
         const toFile = (body: unknown, start: number) =>
           new Promise<void>((resolve, reject) => {
-            const rs = body as NodeJS.ReadableStream;
+            const rs = body as NodeJS.ReadableStream & { destroy?: () => void };
             const ws = fs.createWriteStream(file, { flags: 'r+', start });
+            const fail = (err: unknown) => {
+              rs.destroy?.();
+              ws.destroy();
+              reject(err);
+            };
             rs.on('data', (c: Buffer) => opts.onBytes?.(c.length));
-            rs.on('error', reject);
-            ws.on('error', reject);
+            rs.on('error', fail);
+            ws.on('error', fail);
             ws.on('finish', () => resolve());
             rs.pipe(ws);
           });
-        const parts: Promise<void>[] = [toFile(first.Body, 0)];
-        const limit = pLimit(RANGE_STREAMS);
-        for (let start = RANGE_PART; start < total; start += RANGE_PART) {
-          const end = Math.min(start + RANGE_PART, total) - 1;
-          parts.push(limit(async () => toFile((await get(`bytes=${start}-${end}`, first.ETag)).Body, start)));
+        try {
+          if (opts.token?.isCancellationRequested) throw new CancelledError();
+          // The first request asks for the first part only; its Content-Range tells the size. Large
+          // objects then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent
+          // overwrite fails the download instead of mixing two versions).
+          let first;
+          try {
+            first = await get(`bytes=0-${RANGE_PART - 1}`);
+          } catch (err) {
+            // An empty object has no byte 0: a plain GET.
+            if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 416)
+              throw err;
+            first = await get();
+          }
+          const total = Number(/\/(\d+)$/.exec(first.ContentRange ?? '')?.[1] ?? first.ContentLength ?? 0);
+          fs.writeFileSync(file, '');
+          const parts: Promise<void>[] = [toFile(first.Body, 0)];
+          const limit = pLimit(RANGE_STREAMS);
+          for (let start = RANGE_PART; start < total; start += RANGE_PART) {
+            const end = Math.min(start + RANGE_PART, total) - 1;
+            parts.push(
+              limit(async () => {
+                if (controller.signal.aborted) throw new CancelledError();
+                return toFile((await get(`bytes=${start}-${end}`, first.ETag)).Body, start);
+              }),
+            );
+          }
+          // The first failure is the cause; the parts it aborted fail after it.
+          let cause: { err: unknown } | undefined;
+          for (const p of parts)
+            p.catch((err: unknown) => {
+              cause ??= { err };
+              controller.abort();
+            });
+          await Promise.allSettled(parts);
+          if (cause) throw cause.err;
+        } catch (err) {
+          // A stream torn down by the cancel fails with "aborted" / ECONNRESET: report the cancel.
+          if (opts.token?.isCancellationRequested) throw new CancelledError();
+          throw err;
+        } finally {
+          sub?.dispose();
         }
-        await Promise.all(parts);
       }),
     deleteObjects: (bucket, keys) =>
       wrap('delete objects', bucket, async () => {
