@@ -1,7 +1,7 @@
 // SSH connections with ssh2: host keys verified against known_hosts, key/agent auth (passphrases asked
 // through the PromptUi), ProxyJump chains, keepalive, and clear errors for what users hit.
 import * as fs from 'fs';
-import { Client, ConnectConfig } from 'ssh2';
+import { Client, ConnectConfig, utils } from 'ssh2';
 import type SSHConfig from 'ssh-config';
 import { SkyError } from '../util/errors';
 import type { LogSink } from '../util/log';
@@ -9,6 +9,7 @@ import { noLog } from '../util/log';
 import type { PromptUi } from '../util/prompt';
 import { refusingUi } from '../util/prompt';
 import { registerSecret } from '../util/redact';
+import { expandHome } from '../config/paths';
 import { resolveHost, ResolvedHost } from './config';
 import { appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOf, knownHostsName } from './knownHosts';
 
@@ -101,7 +102,22 @@ async function verifyHostKey(host: ResolvedHost, key: Buffer, opts: SshOptions):
   return true;
 }
 
-function describeConnectError(host: ResolvedHost, err: Error & { code?: string; level?: string }): SkyError {
+/** The agent socket for a host, read the way OpenSSH reads IdentityAgent. */
+function agentSocket(host: ResolvedHost): string | undefined {
+  const ia = host.identityAgent;
+  // 'none' disables the agent (it must not fall back to SSH_AUTH_SOCK); 'SSH_AUTH_SOCK' and '$VAR' name
+  // an environment variable rather than a socket path.
+  if (ia === undefined || ia === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK || undefined;
+  if (ia.toLowerCase() === 'none') return undefined;
+  if (ia.startsWith('$')) return process.env[ia.slice(1).replace(/^\{(.*)\}$/, '$1')] || undefined;
+  return expandHome(ia);
+}
+
+function describeConnectError(
+  host: ResolvedHost,
+  err: Error & { code?: string; level?: string },
+  agentError?: { socket: string; err: Error },
+): SkyError {
   if (err instanceof SkyError) return err;
   const where = `${host.alias} (${host.user}@${host.hostName}:${host.port})`;
   if (err.code === 'ECONNREFUSED')
@@ -127,7 +143,8 @@ function describeConnectError(host: ResolvedHost, err: Error & { code?: string; 
   if (err.level === 'client-authentication')
     return new SkyError(
       'ssh-auth',
-      `Authentication to ${where} failed (tried: ${host.identityFiles.join(', ') || 'agent'}).`,
+      `Authentication to ${where} failed (tried: ${host.identityFiles.join(', ') || 'agent'}).` +
+        (agentError ? ` The SSH agent at ${agentError.socket} failed: ${agentError.err.message}.` : ''),
       { cause: err, hint: 'Check User and IdentityFile in your SSH config.' },
     );
   return new SkyError('ssh-error', `SSH to ${where} failed: ${err.message}`, { cause: err });
@@ -155,14 +172,16 @@ async function openClient(
       const pass = await (opts.ui ?? refusingUi).input(`Passphrase for ${f}`, { password: true });
       if (pass === undefined) throw new SkyError('ssh-passphrase', `A passphrase is needed for ${f}.`);
       registerSecret(pass);
+      // Checked here: ssh2 would only say "Cannot parse privateKey: ... integrity check failed", without the file.
+      if (utils.parseKey(key, pass) instanceof Error)
+        throw new SkyError('ssh-passphrase', `Wrong passphrase for ${f}.`, {
+          hint: 'Try again, or check the key with: ssh-keygen -y -f <key>',
+        });
       cfg.passphrase = pass;
     }
     break;
   }
-  const agent =
-    host.identityAgent && host.identityAgent.toLowerCase() !== 'none'
-      ? host.identityAgent
-      : process.env.SSH_AUTH_SOCK;
+  const agent = agentSocket(host);
   if (agent && !host.identitiesOnly) cfg.agent = agent;
   if (!cfg.privateKey && !cfg.agent && agent) cfg.agent = agent;
   let verifyError: Error | undefined;
@@ -173,9 +192,24 @@ async function openClient(
     });
   }) as unknown as ConnectConfig['hostVerifier'];
   const client = new Client();
+  let agentError: { socket: string; err: Error } | undefined;
   return new Promise<Client>((resolve, reject) => {
-    client.once('ready', () => resolve(client));
-    client.once('error', (err: Error) => reject(verifyError ?? describeConnectError(host, err)));
+    let ready = false;
+    client.once('ready', () => {
+      ready = true;
+      resolve(client);
+    });
+    // `on`, not `once`: ssh2 reports an unreachable agent as an error and then goes on with the other
+    // methods, emitting a second error if they fail too, which would otherwise be uncaught (a crash).
+    client.on('error', (err: Error & { level?: string }) => {
+      if (ready) return; // later errors are the caller's (connect() listens too)
+      if (err.level === 'agent' && cfg.agent) {
+        agentError = { socket: String(cfg.agent), err };
+        return;
+      }
+      client.end();
+      reject(verifyError ?? describeConnectError(host, err, agentError));
+    });
     try {
       client.connect(cfg);
     } catch (err) {
@@ -189,22 +223,29 @@ export async function connect(alias: string, opts: SshOptions): Promise<SshConne
   const host = resolveHost(alias, opts.sshConfig);
   let sock: NodeJS.ReadableStream | undefined;
   const jumps: Client[] = [];
-  if (host.proxyJump) {
-    // ProxyJump a,b: connect to a, then through it to b, then through b to the target.
-    let via: Client | undefined;
-    for (const hop of host.proxyJump.split(',')) {
-      const [userPart, hostPart] = hop.includes('@') ? hop.split('@') : [undefined, hop];
-      const [hName, hPort] = hostPart.split(':');
-      const h = resolveHost(hName, opts.sshConfig);
-      if (userPart) h.user = userPart;
-      if (hPort) h.port = Number(hPort);
-      const hopSock = via ? await forward(via, h.hostName, h.port) : undefined;
-      via = await openClient(h, opts, hopSock);
-      jumps.push(via);
+  let client: Client;
+  try {
+    if (host.proxyJump) {
+      // ProxyJump a,b: connect to a, then through it to b, then through b to the target.
+      let via: { client: Client; alias: string } | undefined;
+      for (const hop of host.proxyJump.split(',')) {
+        const [userPart, hostPart] = hop.includes('@') ? hop.split('@') : [undefined, hop];
+        const [hName, hPort] = hostPart.split(':');
+        const h = resolveHost(hName, opts.sshConfig);
+        if (userPart) h.user = userPart;
+        if (hPort) h.port = Number(hPort);
+        const hopSock = via ? await forward(via, h) : undefined;
+        via = { client: await openClient(h, opts, hopSock), alias: h.alias };
+        jumps.push(via.client);
+      }
+      sock = await forward(via!, host);
     }
-    sock = await forward(via!, host.hostName, host.port);
+    client = await openClient(host, opts, sock);
+  } catch (err) {
+    // Without this the jump hosts' connections stay open after a failed hop.
+    for (const j of jumps) j.end();
+    throw err;
   }
-  const client = await openClient(host, opts, sock);
   // Without TCP_NODELAY every short request (open a channel, run a command) waits ~40 ms for the
   // peer's delayed ACK (Nagle); OpenSSH sets it on interactive sessions too.
   client.setNoDelay(true);
@@ -230,9 +271,20 @@ export async function connect(alias: string, opts: SshOptions): Promise<SshConne
   };
 }
 
-function forward(via: Client, host: string, port: number): Promise<NodeJS.ReadableStream> {
+function forward(via: { client: Client; alias: string }, to: ResolvedHost): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) =>
-    via.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
+    via.client.forwardOut('127.0.0.1', 0, to.hostName, to.port, (err, stream) =>
+      err
+        ? // ssh2's own message ("(SSH) Channel open failure: ...") names neither host.
+          reject(
+            new SkyError(
+              'ssh-unreachable',
+              `Cannot reach ${to.alias} (${to.user}@${to.hostName}:${to.port}) through jump host ${via.alias}: ${err.message}`,
+              { cause: err, hint: `Check that ${via.alias} can connect to ${to.hostName}:${to.port}.` },
+            ),
+          )
+        : resolve(stream),
+    ),
   );
 }
 
