@@ -69,8 +69,15 @@ export function makeContext(page: Page, url: string, workspace: string, skyHome:
       await page.waitForFunction("!!document.querySelector('.quick-input-widget input')?.value", null, {
         timeout: 10_000,
       });
-      await input.fill(`${folder}/`);
-      await page.waitForTimeout(800);
+      // It may still rewrite its value after our fill (seen as "<default>//<ours>"): fill until ours stays.
+      const want = `${folder}/`;
+      for (let i = 0; i < 10; i++) {
+        await input.fill(want);
+        await page.waitForTimeout(800);
+        if ((await input.inputValue()) === want) break;
+      }
+      if ((await input.inputValue()) !== want)
+        throw new Error(`The folder dialog kept rewriting the path: ${await input.inputValue()}`);
       await page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).first().click();
     },
     async waitForNotification(text, timeoutMs = 30_000) {
