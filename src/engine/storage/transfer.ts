@@ -176,6 +176,7 @@ export async function downloadToFolder(
     return a === 'yes' || a === 'yesToAll';
   };
   const chain = { p: Promise.resolve() as Promise<unknown> };
+  const made = new Set<string>();
   await Promise.all(
     objects
       .filter((o) => !o.key.endsWith('/'))
@@ -192,8 +193,13 @@ export async function downloadToFolder(
             skipped++;
             return;
           }
-          fs.mkdirSync(path.dirname(target), { recursive: true });
+          const dir = path.dirname(target);
+          if (!made.has(dir)) {
+            fs.mkdirSync(dir, { recursive: true });
+            made.add(dir);
+          }
           const tmp = `${target}.sky-partial-${process.pid}`;
+          let renamed = false;
           try {
             await store.getToFile(bucket, o.key, tmp, {
               token: ctx.token,
@@ -206,9 +212,10 @@ export async function downloadToFolder(
             });
             if (ctx.token?.isCancellationRequested) throw new CancelledError();
             fs.renameSync(tmp, target);
+            renamed = true;
             files++;
           } finally {
-            fs.rmSync(tmp, { force: true });
+            if (!renamed) fs.rmSync(tmp, { force: true });
           }
         }),
       ),

@@ -183,6 +183,13 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
             first = await get();
           }
           const total = Number(/\/(\d+)$/.exec(first.ContentRange ?? '')?.[1] ?? first.ContentLength ?? 0);
+          if (total <= RANGE_PART) {
+            // One part: the body in memory, one write. Small objects are mostly syscalls otherwise.
+            const bytes = first.Body ? await first.Body.transformToByteArray() : new Uint8Array();
+            await fs.promises.writeFile(file, bytes);
+            opts.onBytes?.(bytes.length);
+            return;
+          }
           fs.writeFileSync(file, '');
           const parts: Promise<void>[] = [toFile(first.Body, 0)];
           const limit = pLimit(RANGE_STREAMS);
