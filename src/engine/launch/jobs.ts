@@ -46,25 +46,31 @@ export async function writeJob(client: Client, job: JobRecord): Promise<void> {
 export async function listJobs(head: Client): Promise<JobRecord[]> {
   const r = await exec(
     head,
-    `cd ~/${JOBS_DIR} 2>/dev/null || exit 0; for d in $(ls -1 | grep -E '^[0-9]+$' | sort -n); do [ -f "$d/job.json" ] || continue; printf '%s\\0' "$(cat "$d/job.json")"; if [ -f "$d/cancelled" ]; then c=1; else c=0; fi; alive=0; for f in "$d"/*.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done; printf '%s\\0%s\\0%s\\0' "$c" "$alive" "$(cat "$d/run.rc" 2>/dev/null)"; done`,
+    `cd ~/${JOBS_DIR} 2>/dev/null || exit 0; for d in $(ls -1 | grep -E '^[0-9]+$' | sort -n); do [ -f "$d/job.json" ] || continue; printf '%s\\0' "$(cat "$d/job.json")"; if [ -f "$d/cancelled" ]; then c=1; else c=0; fi; alive=0; for f in "$d"/*.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done; printf '%s\\0%s\\0%s\\0%s\\0' "$c" "$alive" "$(cat "$d/driver.rc" 2>/dev/null || cat "$d/run.rc" 2>/dev/null)" "$(cat "$d/setup.rc" 2>/dev/null)"; done`,
   );
   const parts = r.stdout.split('\0');
   const jobs: JobRecord[] = [];
-  for (let i = 0; i + 3 < parts.length; i += 4) {
+  for (let i = 0; i + 4 < parts.length; i += 5) {
     try {
       const job = JSON.parse(parts[i]) as JobRecord;
       const cancelled = parts[i + 1] === '1';
       const alive = parts[i + 2] === '1';
       const rc = parts[i + 3];
+      const setupRc = parts[i + 4];
       if (cancelled) job.status = 'CANCELLED';
       else if (
         (job.status === 'RUNNING' || job.status === 'SETTING_UP' || job.status === 'PENDING') &&
         !alive
       ) {
-        // The launcher went away (editor closed); the head's own exit code tells how the run ended.
+        // Nothing of the job runs and no final status was written (the driver writes one unless the
+        // head went down, or it left it to a launcher that then went away): the exit codes on the
+        // head tell how it ended — the driver's (every node's) when there was one, else the head's run.
         if (rc !== '') {
           job.status = Number(rc) === 0 ? 'SUCCEEDED' : 'FAILED';
           job.exitCode = Number(rc);
+        } else if (setupRc !== '' && Number(setupRc) !== 0) {
+          job.status = 'FAILED_SETUP';
+          job.exitCode = Number(setupRc);
         }
       }
       jobs.push(job);

@@ -3,6 +3,7 @@
 // `exec` syncs the workdir and runs (optionally also file_mounts, SkyPilot #3479).
 import * as fs from 'fs';
 import * as path from 'path';
+import { PassThrough } from 'stream';
 import pLimit from 'p-limit';
 import type { Client } from 'ssh2';
 import type { SkyConfig } from '../config/config';
@@ -23,7 +24,17 @@ import { ProgressSink, noProgress } from '../util/progress';
 import { redact, registerSecret } from '../util/redact';
 import { gpusPerNode, skypilotEnv, taskIdFor, exportLines } from './env';
 import { JobRecord, JobStatus, reserveJobId, writeJob } from './jobs';
-import { cancelCommand, followCommand, jobDir, startDetachedCommand, wrapScript } from './scripts';
+import {
+  cancelCommand,
+  followCommand,
+  headLogDir,
+  jobDir,
+  startDetachedCommand,
+  wrapScript,
+} from './scripts';
+import { driverScript, HeadTarget, probeCommand } from './driver';
+
+export { headLogDir };
 
 export const REMOTE_WORKDIR = '~/sky_workdir';
 
@@ -218,6 +229,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   const onNodes = <T>(nodes: ClusterNode[], fn: (n: ClusterNode, c: Client) => Promise<T>) =>
     Promise.all(nodes.map((n) => limit(async () => fn(n, (await pool.get(n.alias)).client))));
   let job: JobRecord | undefined;
+  let releaseLease: (() => void) | undefined;
   const head = allNodes[0];
   try {
     progress.report({ phase: 'Connecting', message: `${cluster.name} (${names.join(', ')})` });
@@ -317,24 +329,58 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
           stdin: wrapScript(script, sky),
         });
       });
+    const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
+    const doSetup = !!setup;
+    if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
+    // Every phase is written on its nodes before anything starts: the driver only starts them.
+    if (setup) await prepare('setup', allNodes, setup);
+    if (task.run) await prepare('run', runNodes, task.run);
+    const phases = [
+      ...(doSetup ? [{ name: 'setup' as const, nodes: allNodes }] : []),
+      ...(task.run ? [{ name: 'run' as const, nodes: runNodes }] : []),
+    ];
+    // With a driver on the head the job goes on without this launcher; else it is run from here.
+    const targets = phases.length ? await headTargets(pool, allNodes, ips, log) : undefined;
+    if (phases.length) {
+      job.status = doSetup ? 'SETTING_UP' : 'RUNNING';
+      job.startedAt = new Date().toISOString();
+      await writeJob(headClient, job);
+    }
+    if (targets) {
+      if (mounted) releaseLease = await holdLease(headClient, jobId);
+      const script = driverScript({
+        job,
+        nodes: targets,
+        phases: phases.map((p) => ({ name: p.name, ranks: p.nodes.map((n) => n.rank) })),
+        launcherFinishes: !!mounted,
+      });
+      await execChecked(headClient, `cd ${jobDir(jobId)} && cat > driver.sh`, 'Writing the job driver', {
+        stdin: script,
+      });
+      await execChecked(headClient, startDetachedCommand(jobId, 'driver'), 'Starting the job driver');
+    }
     const runPhase = async (
       phase: 'setup' | 'run',
       nodes: ClusterNode[],
     ): Promise<Record<string, number>> => {
       const codes: Record<string, number> = {};
       await onNodes(nodes, async (n, c) => {
-        await execChecked(c, startDetachedCommand(jobId, phase), `Starting ${phase} on ${n.alias}`);
-        codes[n.alias] = await follow(c, jobId, phase, (line) => deps.output?.(n.alias, redact(line)), token);
+        if (!targets)
+          await execChecked(c, startDetachedCommand(jobId, phase), `Starting ${phase} on ${n.alias}`);
+        codes[n.alias] = await follow(
+          c,
+          jobId,
+          phase,
+          (line) => deps.output?.(n.alias, redact(line)),
+          token,
+          !!targets,
+        );
       });
       return codes;
     };
     let nodeExitCodes: Record<string, number> = {};
-    if (req.kind === 'launch' && task.setup && !req.noSetup) {
-      job.status = 'SETTING_UP';
-      job.startedAt = new Date().toISOString();
-      await writeJob(headClient, job);
+    if (doSetup) {
       progress.report({ phase: 'Setup', message: `on ${allNodes.length} node(s)` });
-      await prepare('setup', allNodes, task.setup);
       const codes = await runPhase('setup', allNodes);
       const failed = Object.entries(codes).filter(([, c]) => c !== 0);
       if (failed.length) {
@@ -348,13 +394,13 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         await keepLogsOnHead(headClient, allNodes, job, (n) => pool.get(n).then((x) => x.client), log);
         return { job, plan, exitCode: failed[0][1], nodeExitCodes: codes };
       }
-    } else if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
+    }
     if (task.run) {
-      job.status = 'RUNNING';
-      job.startedAt ??= new Date().toISOString();
-      await writeJob(headClient, job);
+      if (doSetup && !targets) {
+        job.status = 'RUNNING';
+        await writeJob(headClient, job);
+      }
       progress.report({ phase: 'Running', message: `on ${runNodes.length} node(s)` });
-      await prepare('run', runNodes, task.run);
       nodeExitCodes = await runPhase('run', runNodes);
     }
     if (mounted) {
@@ -383,13 +429,61 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     }
     throw err;
   } finally {
+    releaseLease?.();
     if (owned) pool.closeAll();
   }
 }
 
-/** Where a job's per-node logs are kept on the head: SkyPilot's `~/sky_logs/<run>/tasks/`. */
-export function headLogDir(taskId: string): string {
-  return `~/sky_logs/${taskId.split('_')[0]}/tasks`;
+/**
+ * How the head reaches every worker over ssh, when it can (probed from the head, once per launch):
+ * the address the node itself reports (SKYPILOT_NODE_IPS), its user, and the port this machine
+ * uses when that is the same address (else 22). A single node needs no ssh. Undefined, with one
+ * warning naming the worker and ssh's error, when some worker cannot be reached from the head.
+ */
+async function headTargets(
+  pool: SshPool,
+  nodes: ClusterNode[],
+  ips: string[],
+  log: LogSink,
+): Promise<HeadTarget[] | undefined> {
+  const targets = await Promise.all(
+    nodes.map(async (n, i) => {
+      const { host } = await pool.get(n.alias);
+      const port = host.hostName === ips[i] ? host.port : 22;
+      return { rank: n.rank, alias: n.alias, dest: `${host.user}@${ips[i]}`, port };
+    }),
+  );
+  const head = (await pool.get(nodes[0].alias)).client;
+  const probes = await Promise.all(
+    targets.slice(1).map(async (t) => ({ t, r: await exec(head, probeCommand(t)) })),
+  );
+  const bad = probes.find((p) => p.r.code !== 0);
+  if (!bad) return targets;
+  const why = `${bad.r.stdout}\n${bad.r.stderr}`.trim().split('\n').pop() || `exit ${bad.r.code}`;
+  log.warn(
+    `The head ${nodes[0].alias} cannot reach ${bad.t.alias} over ssh (${bad.t.dest} port ${bad.t.port}: ${why}), ` +
+      'so this launcher runs the job itself: if it disconnects, the job will not progress past setup.',
+  );
+  return undefined;
+}
+
+/**
+ * A process on the head that lives as long as this launcher's connection (cat until stdin closes):
+ * while it is alive the driver leaves the final status to the launcher. Returns its release.
+ */
+async function holdLease(head: Client, jobId: number): Promise<() => void> {
+  const stdin = new PassThrough();
+  let started!: () => void;
+  const ready = new Promise<undefined>((resolve) => (started = () => resolve(undefined)));
+  const done = exec(
+    head,
+    `cd ${jobDir(jobId)} && echo $$ > launcher.lease && echo ok && exec cat > /dev/null`,
+    { stdin, onStdout: () => started() },
+  );
+  done.catch(() => undefined);
+  const first = await Promise.race([ready, done]);
+  if (first) throw new SkyError('remote-command', `Holding the job's lease failed: ${first.stderr.trim()}`);
+  return () => stdin.end();
 }
 
 /**
@@ -439,12 +533,13 @@ export async function follow(
   phase: string,
   onLine: (line: string) => void,
   token?: CancellationToken,
+  waitStart = false,
 ): Promise<number> {
   let buf = '';
   let rc = 137;
   // The exit-code marker is printed after a newline; an empty line just before it is not output.
   let heldEmpty = 0;
-  const r = await exec(client, followCommand(jobId, phase), {
+  const r = await exec(client, followCommand(jobId, phase, true, waitStart), {
     token,
     onStdout: (d) => {
       buf += d.toString();
@@ -466,7 +561,13 @@ export async function follow(
   });
   for (; heldEmpty > 0; heldEmpty--) onLine('');
   if (buf && !buf.startsWith('__SKY_RC__')) onLine(buf);
-  if (r.code === 3) throw new SkyError('job-unknown', `Job ${jobId} has no ${phase} on this node.`);
+  if (r.code === 3)
+    throw new SkyError(
+      'job-unknown',
+      waitStart
+        ? `Job ${jobId}'s ${phase} did not start on this node (see ${jobDir(jobId)}/driver.log on the head).`
+        : `Job ${jobId} has no ${phase} on this node.`,
+    );
   return rc;
 }
 

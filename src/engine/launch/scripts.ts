@@ -23,6 +23,11 @@ export function wrapScript(userScript: string, publicEnv: Record<string, string>
   ].join('\n');
 }
 
+/** Where a job's per-node logs are kept on the head: SkyPilot's `~/sky_logs/<run>/tasks/`. */
+export function headLogDir(taskId: string): string {
+  return `~/sky_logs/${taskId.split('_')[0]}/tasks`;
+}
+
 /**
  * Starts `<phase>.sh` detached in its own session (setsid: its own process group, so cancel can kill
  * everything it started), writing `<phase>.log`, `<phase>.pid` and, when it ends, `<phase>.rc`.
@@ -31,18 +36,31 @@ export function startDetachedCommand(jobId: number, phase: string): string {
   const d = jobDir(jobId);
   return [
     `cd ${d}`,
+    // A cancel touches `cancelled` first: a start that arrives after it (from the driver) does nothing.
+    '[ -f cancelled ] && exit 0',
     `rm -f ${phase}.rc`,
     `SKY_JOB_DIR=$PWD setsid nohup bash -c 'bash ./${phase}.sh > ./${phase}.log 2>&1; echo $? > ./${phase}.rc.tmp; mv ./${phase}.rc.tmp ./${phase}.rc' > /dev/null 2>&1 < /dev/null &`,
-    `echo $! > ${phase}.pid`,
+    // Written whole (tmp + mv): a follow waiting for the phase to start never reads an empty pid.
+    `echo $! > ${phase}.pid.tmp && mv ${phase}.pid.tmp ${phase}.pid`,
     `cat ${phase}.pid`,
   ].join('\n');
 }
 
-/** Streams `<phase>.log` until the phase ends, then prints a marker line with its exit code. */
-export function followCommand(jobId: number, phase: string, fromStart = true): string {
+/**
+ * Streams `<phase>.log` until the phase ends, then prints a marker line with its exit code. With
+ * `waitStart` (the driver starts the phase) it first waits up to 2 minutes for the phase to start;
+ * a phase that never starts there ends with exit 3.
+ */
+export function followCommand(jobId: number, phase: string, fromStart = true, waitStart = false): string {
   const d = jobDir(jobId);
   return [
     `cd ${d} || exit 3`,
+    ...(waitStart
+      ? [
+          `for _ in $(seq 600); do [ -f ${phase}.pid ] || [ -f cancelled ] && break; sleep 0.2; done`,
+          `[ -f ${phase}.pid ] || [ -f cancelled ] || exit 3`,
+        ]
+      : []),
     `pid=$(cat ${phase}.pid 2>/dev/null)`,
     `touch ${phase}.log`,
     `if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then tail -n ${fromStart ? '+1' : '0'} -F --pid="$pid" ${phase}.log 2>/dev/null; else cat ${phase}.log; fi`,
@@ -56,10 +74,11 @@ export function cancelCommand(jobId: number): string {
   const d = jobDir(jobId);
   return [
     `cd ${d} 2>/dev/null || exit 0`,
+    // First, so the driver never starts a next phase once the cancel began.
+    'touch cancelled',
     'for f in *.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); kill -TERM -- -"$p" 2>/dev/null; done',
     'sleep 1',
     'for f in *.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); kill -KILL -- -"$p" 2>/dev/null; done',
     'for f in *.pid; do ph=${f%.pid}; [ -f "$ph.rc" ] || echo 143 > "$ph.rc"; done',
-    'touch cancelled',
   ].join('\n');
 }

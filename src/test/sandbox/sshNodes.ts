@@ -130,6 +130,21 @@ export async function startSshCluster(
     await Promise.all(processes.map((p) => p.stop()));
     throw err;
   }
+  // The head reaches its workers with the cluster's key, as on a SkyPilot cluster (the job driver
+  // runs there); a test takes it away to see a head that cannot.
+  const headSsh = path.join(nodes[0].home, '.ssh');
+  fs.copyFileSync(keyPath, path.join(headSsh, 'id_ed25519'));
+  fs.writeFileSync(
+    path.join(headSsh, 'known_hosts'),
+    nodes
+      .slice(1)
+      .map((n) => `${n.port === 22 ? n.ip : `[${n.ip}]:${n.port}`} ${n.hostKey}\n`)
+      .join(''),
+  );
+  for (const f of ['id_ed25519', 'known_hosts']) {
+    fs.chmodSync(path.join(headSsh, f), 0o600);
+    fs.chownSync(path.join(headSsh, f), user.uid, user.gid);
+  }
   const knownHostsPath = path.join(dir, 'known_hosts');
   fs.writeFileSync(
     knownHostsPath,

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +16,23 @@ function captureLog(): LogSink & { lines: string[] } {
   const lines: string[] = [];
   const push = (m: string) => lines.push(m);
   return { lines, trace: push, debug: push, info: push, warn: push, error: push };
+}
+
+/** The CLI as built by tsc (out/src/cli.js). */
+const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms = 60_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 function writeTask(dir: string, yaml: string): string {
@@ -205,5 +223,189 @@ run: |
     } finally {
       pool.closeAll();
     }
+  });
+  describe('the job driver on the head: the job goes on without its launcher', () => {
+    const sandboxEnv = () => sb.env();
+    before(function () {
+      // The head reaches workers at the address they report; in loopback mode that is not where sshd listens.
+      if (sb.mode !== 'netns') this.skip();
+    });
+
+    /** `sky-vscode launch` as its own process, SIGKILLed once every node printed `marker`. */
+    async function launchAndKill(file: string, marker: string): Promise<number> {
+      const child = spawn(process.execPath, [CLI, 'launch', '-c', 'sky-sbx', file], {
+        env: sandboxEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise((r) => child.on('exit', r));
+      try {
+        await until(`${marker} on both nodes (stdout: ${out}, stderr: ${err})`, () =>
+          out.includes(`(sky-sbx) ${marker}`) && out.includes(`(sky-sbx-worker1) ${marker}`)
+            ? true
+            : undefined,
+        );
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      assert.doesNotMatch(err, /cannot reach/);
+      return Number(/Job (\d+) \(/.exec(err)![1]);
+    }
+
+    const jobFile = (node: number, id: number, f: string) =>
+      path.join(sb.ssh!.nodes[node].home, '.sky-vscode', 'jobs', String(id), f);
+
+    async function finalJob(id: number) {
+      return until(`job ${id} to end`, async () => {
+        const { pool } = poolFor(loadConfig(), {});
+        try {
+          const j = (await listJobs((await pool.get('sky-sbx')).client)).find((x) => x.id === id);
+          return j && !['PENDING', 'SETTING_UP', 'RUNNING'].includes(j.status) ? j : undefined;
+        } finally {
+          pool.closeAll();
+        }
+      });
+    }
+
+    it('a launcher killed during setup: run still starts on both nodes and the job SUCCEEDS', async () => {
+      const file = writeTask(
+        tmp,
+        'num_nodes: 2\nsetup: |\n  echo setup-started\n  sleep 3\nrun: |\n  mkdir -p ~/driver-out && echo "rank $SKYPILOT_NODE_RANK" > ~/driver-out/$SKYPILOT_TASK_ID\n',
+      );
+      const id = await launchAndKill(file, 'setup-started');
+      // Killed mid-setup: nothing ran yet.
+      assert.ok(!fs.existsSync(jobFile(0, id, 'run.pid')));
+      assert.ok(fs.existsSync(jobFile(0, id, 'driver.sh')));
+      const job = await finalJob(id);
+      assert.strictEqual(job.status, 'SUCCEEDED', fs.readFileSync(jobFile(0, id, 'driver.log'), 'utf8'));
+      assert.strictEqual(job.exitCode, 0);
+      // The driver wrote it (job.json itself, not only listJobs' reading of the exit codes).
+      const onDisk = JSON.parse(fs.readFileSync(jobFile(0, id, 'job.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      assert.strictEqual(onDisk.status, 'SUCCEEDED');
+      assert.ok(onDisk.endedAt && onDisk.startedAt);
+      for (const [rank, n] of sb.ssh!.nodes.entries())
+        assert.strictEqual(
+          fs.readFileSync(path.join(n.home, 'driver-out', job.taskId), 'utf8'),
+          `rank ${rank}\n`,
+        );
+      const q = spawnSync(process.execPath, [CLI, 'queue', '-c', 'sky-sbx', '--json'], {
+        env: sandboxEnv(),
+        encoding: 'utf8',
+      });
+      assert.strictEqual(q.status, 0, q.stderr);
+      const listed = (JSON.parse(q.stdout) as { id: number; status: string; exitCode?: number }[]).find(
+        (j) => j.id === id,
+      );
+      assert.deepStrictEqual([listed?.status, listed?.exitCode], ['SUCCEEDED', 0]);
+      // The driver kept every node's logs on the head.
+      const tasks = path.join(sb.ssh!.nodes[0].home, 'sky_logs', job.taskId.split('_')[0], 'tasks');
+      assert.deepStrictEqual(fs.readdirSync(tasks).sort(), [
+        'run-0-sky-sbx.log',
+        'run-1-sky-sbx-worker1.log',
+        'setup-0-sky-sbx.log',
+        'setup-1-sky-sbx-worker1.log',
+      ]);
+    });
+
+    it('a launcher killed during a setup that fails: FAILED_SETUP with its exit code, run never starts', async () => {
+      const file = writeTask(
+        tmp,
+        'num_nodes: 2\nsetup: |\n  echo setup-starting\n  sleep 2\n  [ "$SKYPILOT_SETUP_NODE_RANK" = 1 ] && exit 5\n  true\nrun: |\n  mkdir -p ~/driver-out && echo ran > ~/driver-out/$SKYPILOT_TASK_ID\n',
+      );
+      const id = await launchAndKill(file, 'setup-starting');
+      const job = await finalJob(id);
+      assert.strictEqual(job.status, 'FAILED_SETUP');
+      assert.strictEqual(job.exitCode, 5);
+      const onDisk = JSON.parse(fs.readFileSync(jobFile(0, id, 'job.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      assert.deepStrictEqual([onDisk.status, onDisk.exitCode], ['FAILED_SETUP', 5]);
+      for (const [rank, n] of sb.ssh!.nodes.entries()) {
+        assert.ok(!fs.existsSync(jobFile(rank, id, 'run.pid')), `run started on ${n.alias}`);
+        assert.ok(!fs.existsSync(path.join(n.home, 'driver-out', job.taskId)));
+      }
+    });
+
+    it('cancel during setup with the driver: no process of the job left on any node, run never starts', async () => {
+      const tag = `sleep 3${Math.floor(Math.random() * 1000) + 1000}`;
+      const file = writeTask(
+        tmp,
+        `num_nodes: 2\nsetup: |\n  echo setup-sleeping\n  ${tag} & ${tag}\nrun: |\n  mkdir -p ~/driver-out && echo ran > ~/driver-out/$SKYPILOT_TASK_ID\n`,
+      );
+      const id = await launchAndKill(file, 'setup-sleeping');
+      const driverPid = Number(fs.readFileSync(jobFile(0, id, 'driver.pid'), 'utf8'));
+      assert.ok(fs.existsSync(`/proc/${driverPid}`), 'the driver runs on after its launcher');
+      const c = spawnSync(process.execPath, [CLI, 'cancel', '-c', 'sky-sbx', String(id)], {
+        env: sandboxEnv(),
+        encoding: 'utf8',
+      });
+      assert.strictEqual(c.status, 0, c.stderr);
+      // Nodes share this machine's process table (only mounts and hostname are their own).
+      const left = () => {
+        const pids: string[] = [];
+        for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+          const cmd = (() => {
+            try {
+              return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+            } catch {
+              return '';
+            }
+          })();
+          if (cmd.includes(tag) || p === String(driverPid)) pids.push(`${p}: ${cmd}`);
+        }
+        return pids;
+      };
+      await until(
+        `no process of job ${id} (${left().join('; ')})`,
+        () => (left().length ? undefined : true),
+        10_000,
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+      const job = await finalJob(id);
+      assert.strictEqual(job.status, 'CANCELLED');
+      for (const [rank, n] of sb.ssh!.nodes.entries()) {
+        assert.ok(!fs.existsSync(jobFile(rank, id, 'run.pid')), `run started on ${n.alias}`);
+        assert.ok(fs.existsSync(jobFile(rank, id, 'cancelled')));
+      }
+    });
+
+    it('a head that cannot reach a worker: one clear warning, and the launcher runs the job as before', async () => {
+      const key = path.join(sb.ssh!.nodes[0].home, '.ssh', 'id_ed25519');
+      fs.renameSync(key, `${key}.off`);
+      try {
+        const file = writeTask(tmp, 'num_nodes: 2\nsetup: echo S\nrun: echo R $SKYPILOT_NODE_RANK\n');
+        const log = captureLog();
+        const lines: string[] = [];
+        const r = await launchTask(
+          { kind: 'launch', taskFile: file, cluster: 'sky-sbx' },
+          { config: loadConfig(), log, output: (n, l) => lines.push(`${n}:${l}`) },
+        );
+        assert.strictEqual(r.exitCode, 0);
+        assert.strictEqual(r.job?.status, 'SUCCEEDED');
+        assert.deepStrictEqual(lines.sort(), [
+          'sky-sbx-worker1:R 1',
+          'sky-sbx-worker1:S',
+          'sky-sbx:R 0',
+          'sky-sbx:S',
+        ]);
+        const warnings = log.lines.filter((l) => /cannot reach/.test(l));
+        assert.strictEqual(warnings.length, 1, log.lines.join('\n'));
+        assert.match(
+          warnings[0],
+          /The head sky-sbx cannot reach sky-sbx-worker1 over ssh \(skyuser@[\d.]+ port 22: .*Permission denied.*\).*will not progress past setup/,
+        );
+        assert.ok(!fs.existsSync(jobFile(0, r.job!.id, 'driver.sh')));
+      } finally {
+        fs.renameSync(`${key}.off`, key);
+      }
+    });
   });
 });
