@@ -94,7 +94,9 @@ export function driverScript(plan: DriverPlan): string {
     "# keep_logs PHASE RANK...: every node's log also on the head, where SkyPilot keeps them.",
     'keep_logs() {',
     `  local p=$1; shift; mkdir -p ${logDir}`,
-    `  for r in "$@"; do on "$r" "cat ${jobDir(job.id)}/$p.log" > ${logDir}/"$p-$r-\${alias[$r]}.log.tmp" 2>/dev/null && mv ${logDir}/"$p-$r-\${alias[$r]}.log.tmp" ${logDir}/"$p-$r-\${alias[$r]}.log"; done`,
+    `  for r in "$@"; do f=${logDir}/"$p-$r-\${alias[$r]}.log"`,
+    `    on "$r" "cat ${jobDir(job.id)}/$p.log" > "$f.tmp$$" 2>/dev/null && mv "$f.tmp$$" "$f" || rm -f "$f.tmp$$"`,
+    '  done',
     '}',
     'rc=0',
   ];

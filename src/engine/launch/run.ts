@@ -454,8 +454,9 @@ async function headTargets(
     }),
   );
   const head = (await pool.get(nodes[0].alias)).client;
+  const limit = pLimit(8); // sshd's MaxSessions (10) bounds the channels of one connection
   const probes = await Promise.all(
-    targets.slice(1).map(async (t) => ({ t, r: await exec(head, probeCommand(t)) })),
+    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t)) }))),
   );
   const bad = probes.find((p) => p.r.code !== 0);
   if (!bad) return targets;

@@ -54,8 +54,14 @@ describe('storage on the cluster: MOUNT, MOUNT_CACHED and COPY on real sshd node
   /** Launches a task text on the sandbox cluster with the real storage mounter; returns output per node. */
   async function launch(
     yaml: string,
-    opts: { ui?: PromptUi; force?: boolean; req?: Partial<LaunchRequest> } = {},
+    opts: {
+      ui?: PromptUi;
+      force?: boolean;
+      req?: Partial<LaunchRequest>;
+      onLine?: (node: string, line: string, jobId: number) => void;
+    } = {},
   ) {
+    let jobId = 0;
     const dir = path.join(tmp, `t${++run}`);
     fs.mkdirSync(path.join(dir, 'data', 'sub'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'data', 'in.txt'), 'input data\n');
@@ -70,7 +76,11 @@ describe('storage on the cluster: MOUNT, MOUNT_CACHED and COPY on real sshd node
       {
         config,
         log,
-        output: (node, line) => lines.push({ node, line }),
+        output: (node, line) => {
+          lines.push({ node, line });
+          opts.onLine?.(node, line, jobId);
+        },
+        onJob: (j) => (jobId = j.id),
         mountStorage: createStorageMounter({
           config,
           ui: opts.ui,
@@ -187,7 +197,17 @@ run: |
 
   it('MOUNT_CACHED with one transfer: the job waits, saying it is still uploading, until every cached write is in the bucket', async () => {
     const b = `sky-mnt-flush-${Date.now().toString(36)}`;
-    const { r, text } = await launch(`file_mounts:
+    const jobJson = (id: number) =>
+      JSON.parse(
+        fs.readFileSync(
+          path.join(sb.ssh!.nodes[0].home, '.sky-vscode', 'jobs', String(id), 'job.json'),
+          'utf8',
+        ),
+      ) as { status: string };
+    // The driver on the head leaves the final status to the launcher while it uploads.
+    const whileUploading = new Set<string>();
+    const { r, text } = await launch(
+      `file_mounts:
   ~/out:
     name: ${b}
     store: s3
@@ -198,8 +218,16 @@ run: |
 run: |
   for i in 1 2 3; do head -c 4000000 /dev/urandom > ~/out/part-$i.bin; done
   echo written
-`);
+`,
+      {
+        onLine: (_n, line, id) => {
+          if (/still uploading/.test(line)) whileUploading.add(jobJson(id).status);
+        },
+      },
+    );
     assert.strictEqual(r.exitCode, 0);
+    assert.deepStrictEqual([...whileUploading], ['RUNNING']);
+    assert.strictEqual(jobJson(r.job!.id).status, 'SUCCEEDED');
     assert.match(text('sky-sbx'), /skypilot: cached mount is still uploading \(elapsed: \d+s\)/);
     assert.match(text('sky-sbx'), /skypilot: cached mount upload complete/);
     assert.deepStrictEqual(await keys('s3', b), ['part-1.bin', 'part-2.bin', 'part-3.bin']);
