@@ -69,13 +69,16 @@ export interface LaunchDeps {
 
 /**
  * Extension point for storage mounts (reference §3.3 order: after local file_mounts, before
- * setup). The mounts engine fills it; launch passes connected nodes and the non-local mounts.
+ * setup). The mounts engine fills it in two steps: first, before any node is touched, it resolves
+ * the mounts on this machine (store, credentials, bucket checks and uploads) and returns the
+ * second step, which launch calls with the connected nodes.
  */
 export type MountStorage = (
-  nodes: { node: ClusterNode; client: Client }[],
   mounts: Exclude<FileMount, { kind: 'local' }>[],
   ctx: { task: Task; token: CancellationToken; progress: ProgressSink; log: LogSink },
-) => Promise<{
+) => Promise<AttachStorage>;
+
+export type AttachStorage = (nodes: { node: ClusterNode; client: Client }[]) => Promise<{
   flush(say: (node: string, line: string) => void, token: CancellationToken): Promise<void>;
 } | void>;
 
@@ -232,6 +235,12 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   let releaseLease: (() => void) | undefined;
   const head = allNodes[0];
   try {
+    // Storage is resolved first: a store without credentials or a missing bucket fails before any node work.
+    let attachStorage: AttachStorage | undefined;
+    if (storageMounts.length && deps.mountStorage) {
+      progress.report({ phase: 'Storage mounts', message: `resolving ${storageMounts.length} mount(s)` });
+      attachStorage = await deps.mountStorage(storageMounts, { task, token, progress, log });
+    }
     progress.report({ phase: 'Connecting', message: `${cluster.name} (${names.join(', ')})` });
     await onNodes(allNodes, async () => undefined);
     if (token.isCancellationRequested) throw new CancelledError();
@@ -296,11 +305,11 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       });
     }
 
-    let mounted: Awaited<ReturnType<MountStorage>> | undefined;
-    if (storageMounts.length && deps.mountStorage) {
+    let mounted: Awaited<ReturnType<AttachStorage>> | undefined;
+    if (attachStorage) {
       progress.report({ phase: 'Storage mounts', message: `${storageMounts.length} mount(s)` });
       const clients = await onNodes(allNodes, async (n, c) => ({ node: n, client: c }));
-      mounted = await deps.mountStorage(clients, storageMounts, { task, token, progress, log });
+      mounted = await attachStorage(clients);
     }
 
     const gpus = gpusPerNode(task.resources);
@@ -426,6 +435,15 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         job,
       ).catch((e: Error) => log.error(`Cancelling job ${job?.id}: ${e.message}`));
       throw new CancelledError(`Job ${job.id} cancelled.`);
+    }
+    // A job that failed before setup or run started (e.g. a storage mount) ends FAILED, not PENDING
+    // forever in the queue; once they started, the detached scripts' exit codes tell how it ended.
+    if (job?.status === 'PENDING') {
+      const failedJob: JobRecord = { ...job, status: 'FAILED', endedAt: new Date().toISOString() };
+      await pool
+        .get(head.alias)
+        .then((h) => writeJob(h.client, failedJob))
+        .catch((e: Error) => log.error(`Recording job ${failedJob.id} as failed: ${e.message}`));
     }
     throw err;
   } finally {

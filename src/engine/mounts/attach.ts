@@ -11,6 +11,7 @@ import type { SkyConfig, StoreKind } from '../config/config';
 import type { ClusterNode } from '../cluster/clusters';
 import { exec } from '../ssh/exec';
 import { openStore, configuredStores, readRecords, upsertRecord, syncLocalSourceToBucket } from '../storage';
+import type { Store } from '../storage/store';
 import { downloadToFolder } from '../storage/transfer';
 import type { StoreType } from '../storage/uri';
 import { syncDirectory, syncFile } from '../sync/sync';
@@ -31,7 +32,7 @@ import {
   scriptCommand,
   writeConfCommand,
 } from './nodeScripts';
-import { rcloneRemoteFor } from './rcloneRemote';
+import { rcloneRemoteFor, type RcloneRemote } from './rcloneRemote';
 
 export type StorageMount = Exclude<FileMount, { kind: 'local' }>;
 type Mode = 'MOUNT' | 'MOUNT_CACHED' | 'COPY';
@@ -143,111 +144,147 @@ export async function resolveAttachments(
   const out: Attachment[] = [];
   for (const m of mounts) {
     throwIfCancelled(ctx.token);
-    if (m.kind === 'volume')
-      throw new SkyError('mount-unsupported', `${m.dst}: volumes are not supported on SSH clusters.`);
-    if (m.kind === 'uri') {
-      const store = kindOf(m.uri.store, m.dst);
-      out.push({
-        dst: m.remotePath,
-        mode: 'COPY',
-        store,
-        bucket: m.uri.bucket,
-        key: m.uri.key,
-        isFile: await uriIsFile(store, m.uri.bucket, m.uri.key, opts.config),
-        readOnly: false,
-        action: 'attach',
-      });
-      continue;
+    try {
+      out.push(await resolveOne(m, opts, ctx));
+    } catch (err) {
+      throw namingMount(err, m.dst);
     }
-    const s = m.storage;
-    const base = {
-      dst: m.remotePath,
-      mode: s.mode as Mode,
-      readOnly: s.readOnly,
-      cached: s.mountCached,
-      isFile: false,
-    };
-    const uriSources = s.sources.filter((x) => x.kind === 'uri');
-    const localSources = s.sources.filter(
-      (x): x is Extract<typeof x, { kind: 'local' }> => x.kind === 'local',
-    );
-    if (uriSources.length && (localSources.length || uriSources.length > 1))
-      throw new SkyError(
-        'mount-source',
-        `${m.dst}: a bucket source must be a single URI (not mixed with local paths).`,
-      );
-    if (uriSources.length) {
-      const u = uriSources[0].uri;
-      const store = kindOf(u.store, m.dst);
-      // rclone would mount a missing bucket without complaint and fail on first use: say it now.
-      const st = await openStore(store, opts.config);
-      if (!(await st.bucketExists(u.bucket)))
-        throw new SkyError('bucket-missing', `${m.dst}: bucket ${st.uri(u.bucket)} does not exist.`, {
-          hint: 'Check the name and the store credentials, or give a name + local source to create it.',
-        });
-      out.push({ ...base, store, bucket: u.bucket, key: u.key, action: 'attach' });
-      continue;
-    }
-    if (!s.name) throw new SkyError('mount-source', `${m.dst}: a storage mount needs a name or a source.`);
-    const store = s.store ? kindOf(s.store, m.dst) : await chooseStore(m.dst, opts.config, opts.ui);
-    if (localSources.length) {
-      for (const l of localSources)
-        if (!fs.existsSync(l.localPath))
-          throw new SkyError(
-            'mount-source',
-            `${m.dst}: local source ${l.path} does not exist (${l.localPath}).`,
-          );
-      ctx.progress.report({ phase: 'Uploading to bucket', message: `${s.name} (${store})` });
-      const r = await syncLocalSourceToBucket({
-        config: opts.config,
-        store,
-        name: s.name,
-        sources: localSources.map((l) => l.localPath),
-        command: opts.command,
-        token: ctx.token,
-        progress: {
-          report: (e) =>
-            ctx.progress.report({ ...e, phase: 'Uploading to bucket', message: e.message ?? s.name }),
-        },
-        log: ctx.log,
-        persistent: s.persistent,
-        cluster: opts.cluster,
-      });
-      ctx.log.info(
-        `Storage ${s.name} (${store}): ${r.created ? 'created, ' : ''}${r.uploaded} file(s) uploaded, ${r.skipped} unchanged.`,
-      );
-      out.push({ ...base, store, bucket: s.name, key: '', action: 'upload' });
-      continue;
-    }
-    // Name only: an existing bucket is attached; otherwise an empty one is created (not for COPY).
-    const st = await openStore(store, opts.config);
-    if (await st.bucketExists(s.name)) {
-      out.push({ ...base, store, bucket: s.name, key: '', action: 'attach' });
-      continue;
-    }
-    if (s.mode === 'COPY')
-      throw new SkyError(
-        'bucket-missing',
-        `${m.dst}: bucket ${st.uri(s.name)} does not exist, and COPY mode needs data to copy.`,
-        { hint: 'Add a `source`, or use MOUNT / MOUNT_CACHED to start from an empty bucket.' },
-      );
-    await st.createBucket(s.name);
-    const known = readRecords().find((r) => r.name === s.name && r.store === store);
-    await upsertRecord({
-      name: s.name,
-      store,
-      source: known?.source ?? [],
-      command: opts.command,
-      status: 'READY',
-      ...(s.persistent ? {} : { persistent: false as const, cluster: opts.cluster }),
-    });
-    ctx.log.info(`Created empty bucket ${st.uri(s.name)} for ${m.dst}.`);
-    out.push({ ...base, store, bucket: s.name, key: '', action: 'create' });
   }
   return out;
 }
 
+/** A bucket sky-vscode manages (it has a record) that is gone was deleted outside sky-vscode. */
+const DELETED_OUTSIDE = ' (it was deleted outside sky-vscode; its storage record remains)';
+const forgetHint = (name: string) => `\`sky-vscode storage delete ${name}\` forgets the record`;
+
+/** rclone would mount or copy from a missing bucket without a clear word: say it before any node work. */
+async function assertBucketExists(dst: string, kind: StoreKind, st: Store, bucket: string): Promise<void> {
+  if (await st.bucketExists(bucket)) return;
+  const known = readRecords().some((r) => r.name === bucket && r.store === kind);
+  throw new SkyError(
+    'bucket-missing',
+    `${dst}: bucket ${st.uri(bucket)} does not exist${known ? DELETED_OUTSIDE : ''}.`,
+    {
+      hint: known
+        ? `Give a name + local source to create it again, or ${forgetHint(bucket)}.`
+        : 'Check the name and the store credentials, or give a name + local source to create it.',
+    },
+  );
+}
+
+/** A store error names the mount it came from ("~/data: No credentials for s3: …"). */
+function namingMount(err: unknown, dst: string): unknown {
+  if (!(err instanceof SkyError) || err.message.startsWith(`${dst}:`)) return err;
+  if (!['store-credentials', 'store-permission', 'store-unreachable'].includes(err.code)) return err;
+  return new SkyError(err.code, `${dst}: ${err.message}`, { cause: err, hint: err.hint });
+}
+
+async function resolveOne(
+  m: StorageMount,
+  opts: StorageMounterOptions,
+  ctx: Pick<MountContext, 'token' | 'progress' | 'log'>,
+): Promise<Attachment> {
+  if (m.kind === 'volume')
+    throw new SkyError('mount-unsupported', `${m.dst}: volumes are not supported on SSH clusters.`);
+  if (m.kind === 'uri') {
+    const store = kindOf(m.uri.store, m.dst);
+    await assertBucketExists(m.dst, store, await openStore(store, opts.config), m.uri.bucket);
+    return {
+      dst: m.remotePath,
+      mode: 'COPY',
+      store,
+      bucket: m.uri.bucket,
+      key: m.uri.key,
+      isFile: await uriIsFile(store, m.uri.bucket, m.uri.key, opts.config),
+      readOnly: false,
+      action: 'attach',
+    };
+  }
+  const s = m.storage;
+  const base = {
+    dst: m.remotePath,
+    mode: s.mode as Mode,
+    readOnly: s.readOnly,
+    cached: s.mountCached,
+    isFile: false,
+  };
+  const uriSources = s.sources.filter((x) => x.kind === 'uri');
+  const localSources = s.sources.filter((x): x is Extract<typeof x, { kind: 'local' }> => x.kind === 'local');
+  if (uriSources.length && (localSources.length || uriSources.length > 1))
+    throw new SkyError(
+      'mount-source',
+      `${m.dst}: a bucket source must be a single URI (not mixed with local paths).`,
+    );
+  if (uriSources.length) {
+    const u = uriSources[0].uri;
+    const store = kindOf(u.store, m.dst);
+    await assertBucketExists(m.dst, store, await openStore(store, opts.config), u.bucket);
+    return { ...base, store, bucket: u.bucket, key: u.key, action: 'attach' };
+  }
+  if (!s.name) throw new SkyError('mount-source', `${m.dst}: a storage mount needs a name or a source.`);
+  const store = s.store ? kindOf(s.store, m.dst) : await chooseStore(m.dst, opts.config, opts.ui);
+  if (localSources.length) {
+    for (const l of localSources)
+      if (!fs.existsSync(l.localPath))
+        throw new SkyError(
+          'mount-source',
+          `${m.dst}: local source ${l.path} does not exist (${l.localPath}).`,
+        );
+    ctx.progress.report({ phase: 'Uploading to bucket', message: `${s.name} (${store})` });
+    const r = await syncLocalSourceToBucket({
+      config: opts.config,
+      store,
+      name: s.name,
+      sources: localSources.map((l) => l.localPath),
+      command: opts.command,
+      token: ctx.token,
+      progress: {
+        report: (e) =>
+          ctx.progress.report({ ...e, phase: 'Uploading to bucket', message: e.message ?? s.name }),
+      },
+      log: ctx.log,
+      persistent: s.persistent,
+      cluster: opts.cluster,
+    });
+    ctx.log.info(
+      `Storage ${s.name} (${store}): ${r.created ? 'created, ' : ''}${r.uploaded} file(s) uploaded, ${r.skipped} unchanged.`,
+    );
+    return { ...base, store, bucket: s.name, key: '', action: 'upload' };
+  }
+  // Name only: an existing bucket is attached; otherwise an empty one is created (not for COPY).
+  const st = await openStore(store, opts.config);
+  if (await st.bucketExists(s.name)) {
+    return { ...base, store, bucket: s.name, key: '', action: 'attach' };
+  }
+  const known = readRecords().find((r) => r.name === s.name && r.store === store);
+  if (s.mode === 'COPY')
+    throw new SkyError(
+      'bucket-missing',
+      `${m.dst}: bucket ${st.uri(s.name)} does not exist${known ? DELETED_OUTSIDE : ''}, and COPY mode needs data to copy.`,
+      {
+        hint: `Add a \`source\`, or use MOUNT / MOUNT_CACHED to start from an empty bucket${known ? `; ${forgetHint(s.name)}` : ''}.`,
+      },
+    );
+  if (known)
+    ctx.log.warn(
+      `${m.dst}: bucket ${st.uri(s.name)} no longer exists (it was deleted outside sky-vscode); creating it again, empty.`,
+    );
+  await st.createBucket(s.name);
+  await upsertRecord({
+    name: s.name,
+    store,
+    source: known?.source ?? [],
+    command: opts.command,
+    status: 'READY',
+    ...(s.persistent ? {} : { persistent: false as const, cluster: opts.cluster }),
+  });
+  ctx.log.info(`Created empty bucket ${st.uri(s.name)} for ${m.dst}.`);
+  return { ...base, store, bucket: s.name, key: '', action: 'create' };
+}
+
 interface Probe {
+  /** What the probe's install attempt did: none, ok, no-sudo, no-apt or failed. */
+  install: string;
   uid: number;
   home: string;
   rclone?: string;
@@ -263,6 +300,7 @@ function parseProbe(stdout: string): Probe {
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
   );
   return {
+    install: kv.install ?? 'none',
     uid: Number(kv.uid),
     home: kv.home,
     rclone: kv.rclone || undefined,
@@ -356,13 +394,13 @@ async function attachOnNode(
   client: Client,
   probe: Probe,
   a: Attachment,
+  remote: RcloneRemote | undefined,
   opts: StorageMounterOptions,
   ctx: MountContext,
 ): Promise<void> {
   const say = (message: string) =>
     ctx.progress.report({ phase: 'Storage mounts', node: node.alias, message });
-  if (a.store === 'oci') return relayCopy(node, client, a, opts, ctx);
-  const remote = await rcloneRemoteFor(a.store, a.bucket, opts.config);
+  if (!remote) return relayCopy(node, client, a, opts, ctx);
   const conf = await exec(client, writeConfCommand(remote.profile), {
     stdin: remote.section,
     token: ctx.token,
@@ -383,14 +421,6 @@ async function attachOnNode(
     if (r.code !== 0) throw failure(r.code, node.alias, a, r.stderr);
     return;
   }
-  if (!probe.fuse)
-    throw new SkyError(
-      'no-fuse',
-      `${node.alias} has no FUSE (/dev/fuse with fusermount3), needed for ${a.mode} at ${a.dst}.`,
-      {
-        hint: 'Install fuse3 on the node (and allow /dev/fuse in containers), or use mode: COPY.',
-      },
-    );
   const flags =
     a.mode === 'MOUNT' ? mountFlags(a.readOnly) : cachedFlags(a.dst, a.cached, probe.rclone, ctx.log);
   if (a.mode === 'MOUNT_CACHED' && a.readOnly && !flags.includes('--read-only')) flags.push('--read-only');
@@ -433,7 +463,6 @@ async function relayCopy(
   opts: StorageMounterOptions,
   ctx: MountContext,
 ): Promise<void> {
-  if (a.mode !== 'COPY') await rcloneRemoteFor('oci', a.bucket, opts.config); // throws the clear error
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-oci-relay-'));
   try {
     const store = await openStore('oci', opts.config);
@@ -461,86 +490,135 @@ async function relayCopy(
   }
 }
 
+const WHY_NOT_INSTALLED: Record<string, string> = {
+  'no-sudo': 'its user has no passwordless sudo to run apt-get',
+  'no-apt': 'the node has no apt-get',
+  failed: 'apt-get install rclone fuse3 failed (no network or no package source?)',
+};
+
 async function probeNode(node: ClusterNode, client: Client, token: CancellationToken): Promise<Probe> {
   const r = await exec(client, 'bash -s', { stdin: PROBE_SCRIPT, token });
   const p = parseProbe(r.stdout);
-  if (!p.rclone)
+  if (!p.rclone) {
+    const why = WHY_NOT_INSTALLED[p.install];
     throw new SkyError(
       'mount-tool-missing',
-      `rclone is not installed on ${node.alias} and could not be installed.`,
+      `rclone is not installed on ${node.alias} and could not be installed${why ? `: ${why}` : ''}.`,
       {
-        hint: 'Install rclone (and fuse3) on the node, or give its user passwordless sudo with apt-get so sky-vscode can.',
+        hint: 'Install it on the node (sudo apt-get install -y rclone fuse3, or curl https://rclone.org/install.sh | sudo bash), or give the node user passwordless sudo so sky-vscode installs it.',
       },
     );
+  }
   return p;
 }
 
-/** The launch hook: resolve, then attach on every node in parallel (mounts in file order per node). */
+/** Runs fn on every node and lets every node finish before the first failure (in node order) is thrown. */
+async function onEveryNode<T, R>(items: T[], fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const settled = await Promise.allSettled(items.map(fn));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<R>).value);
+}
+
+/**
+ * The launch hook, in two steps. First, before any node is touched: resolve every mount (store,
+ * bucket checks, uploads) and build the nodes' rclone remotes, so a store without credentials fails
+ * here. Then, with the nodes: probe every node (tools, FUSE) before mounting on any, so one node that
+ * cannot mount leaves no half-made mounts on the others; then attach on every node in parallel.
+ */
 export function createStorageMounter(opts: StorageMounterOptions) {
-  return async (
-    nodes: { node: ClusterNode; client: Client }[],
-    mounts: StorageMount[],
-    ctx: MountContext,
-  ): Promise<MountedStorage> => {
+  return async (mounts: StorageMount[], ctx: MountContext) => {
     const attachments = await resolveAttachments(mounts, opts, ctx);
-    const needsRclone = attachments.some((a) => a.store !== 'oci');
-    await Promise.all(
-      nodes.map(async ({ node, client }) => {
-        const probe = needsRclone
-          ? await probeNode(node, client, ctx.token)
-          : { uid: -1, home: '~', fuse: false, allowOther: false };
-        for (const a of attachments) {
-          throwIfCancelled(ctx.token);
-          await attachOnNode(node, client, probe, a, opts, ctx);
-        }
-        ctx.progress.report({
-          phase: 'Storage mounts',
-          node: node.alias,
-          message: `${attachments.length} mount(s) ready`,
-        });
-      }),
-    );
-    const cached = attachments.filter((a) => a.mode === 'MOUNT_CACHED' && !a.readOnly);
-    return {
-      async flush(say, token) {
-        if (!cached.length) return;
-        const dirs = cached.map((a) => cacheDirFor(a.dst));
-        await Promise.all(
-          nodes.map(async ({ node, client }) => {
-            const started = Date.now();
-            let lastSaid = 0;
-            let pending = -1;
-            const r = await exec(client, scriptCommand(dirs), {
-              stdin: FLUSH_SCRIPT,
-              token,
-              onStdout: (d) => {
-                const m = /pending (\d+)\s*$/.exec(d.toString());
-                if (!m) return;
-                pending = Number(m[1]);
-                const secs = Math.round((Date.now() - started) / 1000);
-                if (pending > 0 && (lastSaid === 0 || Date.now() - lastSaid >= 5000)) {
-                  lastSaid = Date.now();
-                  say(
-                    node.alias,
-                    `skypilot: cached mount is still uploading (elapsed: ${secs}s) [${pending} file(s)]`,
-                  );
-                }
-              },
-            });
-            if (token.isCancellationRequested) throw new CancelledError();
-            if (r.code !== 0)
-              throw new SkyError(
-                'flush-failed',
-                `Waiting for cached uploads on ${node.alias} failed: ${r.stderr.trim()}`,
-              );
-            if (lastSaid)
-              say(
-                node.alias,
-                `skypilot: cached mount upload complete (took ${Math.round((Date.now() - started) / 1000)}s)`,
-              );
-          }),
-        );
+    const remotes = new Map<Attachment, RcloneRemote | undefined>();
+    for (const a of attachments) {
+      throwIfCancelled(ctx.token);
+      // OCI: COPY is relayed through this machine; rcloneRemoteFor throws the clear error for MOUNT.
+      const relay = a.store === 'oci' && a.mode === 'COPY';
+      try {
+        remotes.set(a, relay ? undefined : await rcloneRemoteFor(a.store, a.bucket, opts.config));
+      } catch (err) {
+        throw namingMount(err, a.dst);
+      }
+    }
+    return (nodes: { node: ClusterNode; client: Client }[]) =>
+      attachAll(nodes, attachments, remotes, opts, ctx);
+  };
+}
+
+async function attachAll(
+  nodes: { node: ClusterNode; client: Client }[],
+  attachments: Attachment[],
+  remotes: Map<Attachment, RcloneRemote | undefined>,
+  opts: StorageMounterOptions,
+  ctx: MountContext,
+): Promise<MountedStorage> {
+  const needsRclone = attachments.some((a) => remotes.get(a));
+  const probes = await onEveryNode(nodes, ({ node, client }) =>
+    needsRclone
+      ? probeNode(node, client, ctx.token)
+      : Promise.resolve<Probe>({ install: 'none', uid: -1, home: '~', fuse: false, allowOther: false }),
+  );
+  const fuseMount = attachments.find((a) => a.mode !== 'COPY');
+  const noFuse = nodes.filter((_, i) => !probes[i].fuse).map((n) => n.node.alias);
+  if (fuseMount && noFuse.length)
+    throw new SkyError(
+      'no-fuse',
+      `${noFuse.join(', ')} ${noFuse.length > 1 ? 'have' : 'has'} no FUSE (/dev/fuse with fusermount3), needed for ${fuseMount.mode} at ${fuseMount.dst}; nothing was mounted.`,
+      {
+        hint: 'Install fuse3 on the node (sudo apt-get install -y fuse3) and make /dev/fuse available (containers: --device /dev/fuse), or use mode: COPY.',
       },
-    };
+    );
+  await onEveryNode(nodes, async ({ node, client }, i) => {
+    for (const a of attachments) {
+      throwIfCancelled(ctx.token);
+      await attachOnNode(node, client, probes[i], a, remotes.get(a), opts, ctx);
+    }
+    ctx.progress.report({
+      phase: 'Storage mounts',
+      node: node.alias,
+      message: `${attachments.length} mount(s) ready`,
+    });
+  });
+  const cached = attachments.filter((a) => a.mode === 'MOUNT_CACHED' && !a.readOnly);
+  return {
+    async flush(say, token) {
+      if (!cached.length) return;
+      const dirs = cached.map((a) => cacheDirFor(a.dst));
+      await Promise.all(
+        nodes.map(async ({ node, client }) => {
+          const started = Date.now();
+          let lastSaid = 0;
+          let pending = -1;
+          const r = await exec(client, scriptCommand(dirs), {
+            stdin: FLUSH_SCRIPT,
+            token,
+            onStdout: (d) => {
+              const m = /pending (\d+)\s*$/.exec(d.toString());
+              if (!m) return;
+              pending = Number(m[1]);
+              const secs = Math.round((Date.now() - started) / 1000);
+              if (pending > 0 && (lastSaid === 0 || Date.now() - lastSaid >= 5000)) {
+                lastSaid = Date.now();
+                say(
+                  node.alias,
+                  `skypilot: cached mount is still uploading (elapsed: ${secs}s) [${pending} file(s)]`,
+                );
+              }
+            },
+          });
+          if (token.isCancellationRequested) throw new CancelledError();
+          if (r.code !== 0)
+            throw new SkyError(
+              'flush-failed',
+              `Waiting for cached uploads on ${node.alias} failed: ${r.stderr.trim()}`,
+            );
+          if (lastSaid)
+            say(
+              node.alias,
+              `skypilot: cached mount upload complete (took ${Math.round((Date.now() - started) / 1000)}s)`,
+            );
+        }),
+      );
+    },
   };
 }

@@ -36,15 +36,22 @@ const MAKE_DIR = `make_dir() { mkdir -p -- "$1" 2>/dev/null && [ -w "$1" ] && re
 
 /**
  * Probe (and install if possible): prints key=value lines. Installs rclone/fuse3 with passwordless
- * sudo + apt-get when missing, as SkyPilot installs its mount tools.
+ * sudo + apt-get when missing (or not runnable), as SkyPilot installs its mount tools; `install=`
+ * says what happened: none (nothing missing), ok, no-sudo, no-apt or failed.
  */
 export const PROBE_SCRIPT = `set -u
 have_fuse() { [ -c /dev/fuse ] && { command -v fusermount3 >/dev/null 2>&1 || command -v fusermount >/dev/null 2>&1; }; }
-if ! command -v rclone >/dev/null 2>&1 || ! have_fuse; then
-  if sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
-    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone fuse3 >/dev/null 2>&1 || true
+have_rclone() { rclone version >/dev/null 2>&1; }
+install=none
+if ! have_rclone || ! have_fuse; then
+  if ! command -v apt-get >/dev/null 2>&1; then install=no-apt
+  elif ! sudo -n true 2>/dev/null; then install=no-sudo
+  else
+    aptget() { sudo -n env DEBIAN_FRONTEND=noninteractive apt-get "$@" >/dev/null 2>&1; }
+    if aptget install -y -qq rclone fuse3 || { aptget update -qq && aptget install -y -qq rclone fuse3; }; then install=ok; else install=failed; fi
   fi
 fi
+echo "install=$install"
 echo "uid=$(id -u)"
 echo "home=$HOME"
 echo "rclone=$(rclone version 2>/dev/null | head -1 | sed -n 's/^rclone v\\([0-9.]*\\).*/\\1/p')"

@@ -3,105 +3,28 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadConfig, type StoreKind } from '../../../engine/config/config';
-import { launchTask, type LaunchRequest } from '../../../engine/launch/run';
+import { launchTask } from '../../../engine/launch/run';
 import { createStorageMounter } from '../../../engine/mounts/attach';
 import { teardownCluster } from '../../../engine/mounts/teardown';
 import { discoverClusters, findCluster } from '../../../engine/cluster/clusters';
 import { poolFor } from '../../../engine/launch/run';
 import { exec } from '../../../engine/ssh/exec';
-import { listAll, openStore, readRecords } from '../../../engine/storage';
-import type { LogSink } from '../../../engine/util/log';
+import { openStore, readRecords } from '../../../engine/storage';
 import type { PromptUi } from '../../../engine/util/prompt';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
-
-function captureLog(): LogSink & { lines: string[] } {
-  const lines: string[] = [];
-  const push = (m: string) => lines.push(m);
-  return { lines, trace: push, debug: push, info: push, warn: push, error: push };
-}
-
-/** The URI of a bucket in each store, as a task writes it (Azurite's account is devstoreaccount1). */
-function bucketUri(store: StoreKind, bucket: string, key = ''): string {
-  const k = key ? `/${key}` : '';
-  switch (store) {
-    case 's3':
-      return `s3://${bucket}${k}`;
-    case 'r2':
-      return `r2://${bucket}${k}`;
-    case 'ibm':
-      return `cos://us-east/${bucket}${k}`;
-    case 'gcs':
-      return `gs://${bucket}${k}`;
-    case 'azure':
-      return `https://devstoreaccount1.blob.core.windows.net/${bucket}${k}`;
-    case 'oci':
-      return `oci://${bucket}${k}`;
-  }
-}
+import { bucketKeys, bucketUri, captureLog, storageLauncher } from './storageLaunch';
 
 describe('storage on the cluster: MOUNT, MOUNT_CACHED and COPY on real sshd nodes with rclone + FUSE', function () {
   this.timeout(240_000);
   let sb: Sandbox;
-  let tmp: string;
-  let run = 0;
+  let launch: ReturnType<typeof storageLauncher>;
+  const keys = bucketKeys;
   before(async () => {
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-mounts-'));
+    launch = storageLauncher(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-mounts-')));
   });
-
-  /** Launches a task text on the sandbox cluster with the real storage mounter; returns output per node. */
-  async function launch(
-    yaml: string,
-    opts: {
-      ui?: PromptUi;
-      force?: boolean;
-      req?: Partial<LaunchRequest>;
-      onLine?: (node: string, line: string, jobId: number) => void;
-    } = {},
-  ) {
-    let jobId = 0;
-    const dir = path.join(tmp, `t${++run}`);
-    fs.mkdirSync(path.join(dir, 'data', 'sub'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'data', 'in.txt'), 'input data\n');
-    fs.writeFileSync(path.join(dir, 'data', 'sub', 'deep.txt'), 'deep\n');
-    const file = path.join(dir, 'task.yaml');
-    fs.writeFileSync(file, yaml);
-    const config = loadConfig();
-    const log = captureLog();
-    const lines: { node: string; line: string }[] = [];
-    const r = await launchTask(
-      { kind: 'launch', taskFile: file, cluster: 'sky-sbx', ...opts.req },
-      {
-        config,
-        log,
-        output: (node, line) => {
-          lines.push({ node, line });
-          opts.onLine?.(node, line, jobId);
-        },
-        onJob: (j) => (jobId = j.id),
-        mountStorage: createStorageMounter({
-          config,
-          ui: opts.ui,
-          force: opts.force,
-          command: 'test',
-          cluster: 'sky-sbx',
-        }),
-      },
-    );
-    const text = (node: string) =>
-      lines
-        .filter((l) => l.node === node)
-        .map((l) => l.line)
-        .join('\n');
-    return { r, log, lines, text, dir };
-  }
-
-  async function keys(store: StoreKind, bucket: string): Promise<string[]> {
-    const s = await openStore(store, loadConfig());
-    return (await listAll(s, bucket)).map((o) => o.key).sort();
-  }
 
   for (const store of ['s3', 'r2', 'ibm', 'gcs', 'azure'] as StoreKind[]) {
     it(`${store}: local source uploaded then MOUNT, COPY and MOUNT_CACHED on both nodes; writes reach the bucket only through the mounts`, async () => {
@@ -174,7 +97,7 @@ run: |
       first.log.lines.join('\n'),
     );
     // Same task directory contents, launched again: nothing re-uploaded.
-    const dir = path.join(tmp, `t${run}`);
+    const dir = first.dir;
     const config = loadConfig();
     const log = captureLog();
     const lines: string[] = [];
