@@ -9,7 +9,7 @@ import { emptyAndDeleteBucket, openStore, readRecords } from '../../../engine/st
 import { SkyError } from '../../../engine/util/errors';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { TEST_USER } from '../../sandbox/sshNodes';
-import { bucketKeys, hideOnNode, mountedOnNode, storageLauncher } from './storageLaunch';
+import { bucketKeys, hideOnNode, inNodeNamespace, mountedOnNode, storageLauncher } from './storageLaunch';
 
 const HEAD = 'sky-sbx';
 const WORKER = 'sky-sbx-worker1';
@@ -257,6 +257,8 @@ run: |
       log.lines.join('\n'),
     );
     assert.deepStrictEqual(await bucketKeys('s3', b), ['new.txt']);
+    // Unmounted here, so no rclone daemon outlives the sandbox.
+    for (const alias of [HEAD, WORKER]) inNodeNamespace(sb, alias, `umount -l '${userHome}/remade' || true`);
     await emptyAndDeleteBucket(s3, b);
   });
 });
