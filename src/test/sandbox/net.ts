@@ -49,6 +49,24 @@ export async function createNet(nodes: number): Promise<SandboxNet> {
     namespaces,
     nodeIp: (i) => `${prefix}.${11 + i}`,
     async destroy() {
+      // What the nodes started (rclone mount daemons, detached jobs) lives in our namespaces and
+      // would outlive them: TERM (rclone unmounts), then KILL what is left.
+      const pidsIn = async (ns: string) =>
+        (await run('ip', ['netns', 'pids', ns]).catch(() => ''))
+          .split(/\s+/)
+          .filter((x) => /^\d+$/.test(x))
+          .map(Number);
+      for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+        const pids = (await Promise.all(namespaces.map(pidsIn))).flat();
+        for (const pid of pids) {
+          try {
+            process.kill(pid, sig);
+          } catch {
+            /* already gone */
+          }
+        }
+        if (pids.length && sig === 'SIGTERM') await new Promise((r) => setTimeout(r, 1000));
+      }
       for (const ns of namespaces) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
       await run('ip', ['link', 'del', bridge]).catch(() => undefined);
     },
