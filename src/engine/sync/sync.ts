@@ -204,7 +204,8 @@ export async function syncDirectory(
         opts.token,
       ).pipe(new PassThrough());
     const d = remotePath(dest);
-    // Unpack into a staging dir next to the user's ~/.sky, then copy into place; a broken stream
+    const rootMode = (fs.statSync(localRoot).mode & 0o7777).toString(8);
+    // Unpack into a staging dir next to the user's ~/.sky, then move it into place; a broken stream
     // fails tar (set -e) before anything reaches dest.
     const cmd = [
       'set -e',
@@ -214,8 +215,15 @@ export async function syncDirectory(
       'stage=$(mktemp -d ~/.sky/sync-stage/s.XXXXXX)',
       'trap \'rm -rf "$stage"\' EXIT',
       'tar -x -p -f - -C "$stage"',
-      // Hard links move the staged files in without copying their data (same filesystem); else copy.
-      `cp -alf "$stage"/. ${d}/ 2>/dev/null || cp -af "$stage"/. ${d}/`,
+      // The folder keeps the local folder's permissions (mktemp made it 0700).
+      `chmod ${rootMode} "$stage"`,
+      // An empty dest on the same filesystem (a first sync) is replaced by the staged tree in one
+      // rename. Otherwise hard links move the staged files in without copying their data; else copy.
+      `if [ "$(stat -c %d "$stage")" = "$(stat -c %d ${d})" ] && rmdir ${d} 2>/dev/null; then`,
+      `  mv -T "$stage" ${d} || { mkdir -p ${d}; exit 1; }`,
+      'else',
+      `  cp -alf "$stage"/. ${d}/ 2>/dev/null || cp -af "$stage"/. ${d}/`,
+      'fi',
     ].join('\n');
     await execChecked(client, `bash -c ${shq(cmd)}`, `Syncing ${localRoot} to ${dest}`, {
       stdin,
