@@ -112,8 +112,15 @@ export async function startSshCluster(
           '',
         ].join('\n'),
       );
-      // A private mount namespace gives the node its own home (and hostname, via the UTS namespace).
-      const inner = `hostname ${hostname}; mount --make-rprivate /; mount --bind '${home}' '${user.home}'; mount --bind '${mnt}' /mnt; exec /usr/sbin/sshd -D -e -f '${conf}'`;
+      // A private mount namespace gives the node its own home (and hostname, via the UTS namespace),
+      // and its own /etc/hosts naming it, as a real machine has: without it every `sudo` on the node
+      // waits for DNS to resolve the hostname.
+      const hostsFile = path.join(nodeDir, 'hosts');
+      fs.writeFileSync(
+        hostsFile,
+        `${fs.readFileSync('/etc/hosts', 'utf8').trimEnd()}\n127.0.1.1 ${hostname}\n`,
+      );
+      const inner = `hostname ${hostname}; mount --make-rprivate /; mount --bind '${home}' '${user.home}'; mount --bind '${mnt}' /mnt; mount --bind '${hostsFile}' /etc/hosts; exec /usr/sbin/sshd -D -e -f '${conf}'`;
       const args = net
         ? ['netns', 'exec', net.namespaces[i], 'unshare', '-m', '-u', 'sh', '-c', inner]
         : ['-m', '-u', 'sh', '-c', inner];

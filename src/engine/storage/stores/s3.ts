@@ -122,7 +122,11 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
         // Multipart for large files; abort() on cancel removes the parts, so no partial object remains.
         const upload = new Upload({
           client,
-          params: { Bucket: bucket, Key: key, Body: fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) },
+          params: {
+            Bucket: bucket,
+            Key: key,
+            Body: fs.createReadStream(file, { highWaterMark: 1024 * 1024 }),
+          },
           queueSize: 4,
           partSize: 8 * 1024 * 1024,
         });
