@@ -113,27 +113,55 @@ async function main(): Promise<void> {
     for (const [i, part] of ['small', 'large'].entries()) {
       const dir = path.join(src, part);
       const mib = dirBytes(dir) / 1024 / 1024;
-      const ours = `bench-ours-${part}`;
-      const theirs = `bench-rclone-${part}`;
-      await store.createBucket(ours);
-      await store.createBucket(theirs);
-      const dlOurs = path.join(work, `dl-ours-${part}`);
-      const dlRclone = path.join(work, `dl-rclone-${part}`);
-      const upO = () => timed(() => uploadSources(store, ours, [dir], { concurrency }));
-      const upR = () => timed(() => rclone('copy', dir, `rgw:${theirs}`));
-      const downO = () => timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
-      const downR = () => timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
-      // [ours, rclone], run in the given order.
-      const pair = async (o: () => Promise<number>, r: () => Promise<number>, oursFirst: boolean) => {
-        if (oursFirst) return [await o(), await r()];
-        const rr = await r();
-        return [await o(), rr];
+      // Three rounds into fresh buckets and folders, the tools taking turns going first; the median
+      // of each counts (RGW's background work after a big write otherwise penalises whoever is second).
+      const times = {
+        upOurs: [] as number[],
+        upRclone: [] as number[],
+        downOurs: [] as number[],
+        downRclone: [] as number[],
       };
-      const [upOurs, upRclone] = await pair(upO, upR, i % 2 === 0);
-      const [downOurs, downRclone] = await pair(downO, downR, i % 2 === 0);
       const want = treeHash(dir);
-      if (treeHash(dlOurs) !== want) throw new Error(`our ${part} download differs from the source`);
-      if (treeHash(dlRclone) !== want) throw new Error(`rclone's ${part} download differs from the source`);
+      for (let round = 0; round < 3; round++) {
+        const ours = `bench-ours-${part}-${round}`;
+        const theirs = `bench-rclone-${part}-${round}`;
+        await store.createBucket(ours);
+        await store.createBucket(theirs);
+        const dlOurs = path.join(work, `dl-ours-${part}-${round}`);
+        const dlRclone = path.join(work, `dl-rclone-${part}-${round}`);
+        const upO = () => timed(() => uploadSources(store, ours, [dir], { concurrency }));
+        const upR = () => timed(() => rclone('copy', dir, `rgw:${theirs}`));
+        const downO = () => timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
+        const downR = () => timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
+        // [ours, rclone], run in the given order.
+        const pair = async (o: () => Promise<number>, r: () => Promise<number>, oursFirst: boolean) => {
+          if (oursFirst) return [await o(), await r()];
+          const rr = await r();
+          return [await o(), rr];
+        };
+        const oursFirst = (i + round) % 2 === 0;
+        const [uo, ur] = await pair(upO, upR, oursFirst);
+        const [dO, dR] = await pair(downO, downR, oursFirst);
+        times.upOurs.push(uo);
+        times.upRclone.push(ur);
+        times.downOurs.push(dO);
+        times.downRclone.push(dR);
+        if (treeHash(dlOurs) !== want) throw new Error(`our ${part} download differs from the source`);
+        if (treeHash(dlRclone) !== want) throw new Error(`rclone's ${part} download differs from the source`);
+        fs.rmSync(dlOurs, { recursive: true, force: true });
+        fs.rmSync(dlRclone, { recursive: true, force: true });
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
+      const round2 = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+      console.log(
+        `${part} rounds (s): upload ours ${round2(times.upOurs)} / rclone ${round2(times.upRclone)}; download ours ${round2(times.downOurs)} / rclone ${round2(times.downRclone)}`,
+      );
+      const [upOurs, upRclone, downOurs, downRclone] = [
+        median(times.upOurs),
+        median(times.upRclone),
+        median(times.downOurs),
+        median(times.downRclone),
+      ];
       rows.push({ part, upOurs, upRclone, downOurs, downRclone, mib });
     }
 
