@@ -43,7 +43,7 @@ export function probeCommand(t: HeadTarget): string {
 }
 
 /** Waits on a node until a started phase ends and prints its exit code (137 if it died unrecorded). */
-function waitCommand(jobId: number, phase: string): string {
+export function waitCommand(jobId: number, phase: string): string {
   return [
     `cd ${jobDir(jobId)} || exit 3`,
     `pid=$(cat ${phase}.pid 2>/dev/null)`,

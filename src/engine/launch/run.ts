@@ -32,7 +32,7 @@ import {
   startDetachedCommand,
   wrapScript,
 } from './scripts';
-import { driverScript, HeadTarget, probeCommand } from './driver';
+import { driverScript, HeadTarget, probeCommand, waitCommand } from './driver';
 
 export { headLogDir };
 
@@ -387,20 +387,33 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       });
       return codes;
     };
+    // The end of the job: with a driver, it records the status and keeps every node's logs on the
+    // head itself (the status is left to this launcher only after a run with MOUNT_CACHED mounts,
+    // for the flush); waiting for it means both are in place when launch returns. Without a driver,
+    // this launcher does both.
+    const record = job;
+    const finish = async (status: JobStatus, exitCode: number) => {
+      record.status = status;
+      record.exitCode = exitCode;
+      record.endedAt = new Date().toISOString();
+      if (targets) {
+        await exec(headClient, waitCommand(jobId, 'driver'), { token });
+        if (mounted && status !== 'FAILED_SETUP') await writeJob(headClient, record);
+        return;
+      }
+      await writeJob(headClient, record);
+      await keepLogsOnHead(headClient, allNodes, record, (n) => pool.get(n).then((x) => x.client), log);
+    };
     let nodeExitCodes: Record<string, number> = {};
     if (doSetup) {
       progress.report({ phase: 'Setup', message: `on ${allNodes.length} node(s)` });
       const codes = await runPhase('setup', allNodes);
       const failed = Object.entries(codes).filter(([, c]) => c !== 0);
       if (failed.length) {
-        job.status = 'FAILED_SETUP';
-        job.endedAt = new Date().toISOString();
-        job.exitCode = failed[0][1];
-        await writeJob(headClient, job);
         log.error(
           `Job ${jobId}'s setup failed. Failed workers: ${failed.map(([a, c]) => `(${a}, returncode=${c})`).join(', ')}`,
         );
-        await keepLogsOnHead(headClient, allNodes, job, (n) => pool.get(n).then((x) => x.client), log);
+        await finish('FAILED_SETUP', failed[0][1]);
         return { job, plan, exitCode: failed[0][1], nodeExitCodes: codes };
       }
     }
@@ -421,11 +434,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       }, token);
     }
     const exitCode = Object.values(nodeExitCodes).find((c) => c !== 0) ?? 0;
-    job.status = exitCode === 0 ? 'SUCCEEDED' : 'FAILED';
-    job.exitCode = exitCode;
-    job.endedAt = new Date().toISOString();
-    await writeJob(headClient, job);
-    await keepLogsOnHead(headClient, allNodes, job, (n) => pool.get(n).then((x) => x.client), log);
+    await finish(exitCode === 0 ? 'SUCCEEDED' : 'FAILED', exitCode);
     return { job, plan, exitCode, nodeExitCodes };
   } catch (err) {
     if (job && (err instanceof CancelledError || token.isCancellationRequested)) {
