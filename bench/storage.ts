@@ -30,7 +30,30 @@ function generate(root: string): number {
   return bytes;
 }
 
+/** Busy and total jiffies of all CPUs (first line of /proc/stat). */
+function cpuJiffies(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+
+/**
+ * Waits until the machine is idle: the step before leaves dirty pages to write back and RGW keeps
+ * working for a second or so after a burst of writes, and whoever went next would pay for it.
+ */
+async function quiesce(): Promise<void> {
+  execFileSync('sync');
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const a = cpuJiffies();
+    await new Promise((r) => setTimeout(r, 300));
+    const b = cpuJiffies();
+    if ((b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.05) return;
+  }
+}
+
 async function timed<T>(fn: () => Promise<T> | T): Promise<number> {
+  await quiesce();
   const t = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
@@ -110,7 +133,10 @@ async function main(): Promise<void> {
       downRclone: number;
       mib: number;
     }[] = [];
+    // BENCH_PARTS=large (or small) times one part only.
+    const parts = (process.env.BENCH_PARTS ?? 'small,large').split(',');
     for (const [i, part] of ['small', 'large'].entries()) {
+      if (!parts.includes(part)) continue;
       const dir = path.join(src, part);
       const mib = dirBytes(dir) / 1024 / 1024;
       // Three rounds into fresh buckets and folders, the tools taking turns going first; the median

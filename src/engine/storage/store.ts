@@ -33,6 +33,8 @@ export interface ListObjectsRequest {
 export interface TransferOptions {
   token?: CancellationToken;
   onBytes?: (n: number) => void;
+  /** The object's or file's size when the caller already knows it (from a listing or a walk). */
+  size?: number;
 }
 
 export interface Store {

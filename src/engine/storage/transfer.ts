@@ -111,6 +111,7 @@ export async function uploadSources(
           () =>
             store.putFile(bucket, p.key, p.file, {
               token: ctx.token,
+              size: p.size,
               onBytes: (n) =>
                 progress.report({
                   phase: 'Uploading',
@@ -158,7 +159,9 @@ export async function downloadToFolder(
 ): Promise<{ files: number; bytes: number; skipped: number }> {
   const progress = ctx.progress ?? noProgress;
   const isPrefix = keyOrPrefix === '' || keyOrPrefix.endsWith('/');
-  const objects = isPrefix ? await listAll(store, bucket, keyOrPrefix) : [{ key: keyOrPrefix, size: 0 }];
+  const objects: { key: string; size?: number }[] = isPrefix
+    ? await listAll(store, bucket, keyOrPrefix)
+    : [{ key: keyOrPrefix }];
   const base = isPrefix ? keyOrPrefix : keyOrPrefix.slice(0, keyOrPrefix.lastIndexOf('/') + 1);
   // A folder keeps its own name: s3://b/data/ → DEST/data/…
   const folderName = isPrefix && keyOrPrefix ? path.posix.basename(keyOrPrefix.replace(/\/$/, '')) : '';
@@ -177,6 +180,7 @@ export async function downloadToFolder(
   };
   const chain = { p: Promise.resolve() as Promise<unknown> };
   const made = new Set<string>();
+  const fresh = new Set<string>();
   await Promise.all(
     objects
       .filter((o) => !o.key.endsWith('/'))
@@ -185,31 +189,42 @@ export async function downloadToFolder(
           throwIfCancelled(ctx.token);
           const rel = o.key.slice(base.length);
           const target = path.join(dest, folderName, ...rel.split('/'));
-          if (!path.resolve(target).startsWith(path.resolve(dest)))
+          const inside = path.relative(path.resolve(dest), path.resolve(target));
+          if (!inside || inside.startsWith('..') || path.isAbsolute(inside))
             throw new SkyError('download-unsafe', `Refusing object key outside the destination: ${o.key}`);
+          const dir = path.dirname(target);
+          if (!made.has(dir)) {
+            // A folder this download created holds nothing to overwrite: no question, no stat.
+            if (fs.mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
+            made.add(dir);
+          }
           // Overwrite questions one at a time, in order.
-          const ok = (await (chain.p = chain.p.then(() => decide(target)))) as boolean;
+          const ok = fresh.has(dir) || ((await (chain.p = chain.p.then(() => decide(target)))) as boolean);
           if (!ok) {
             skipped++;
             return;
           }
-          const dir = path.dirname(target);
-          if (!made.has(dir)) {
-            fs.mkdirSync(dir, { recursive: true });
-            made.add(dir);
-          }
           const tmp = `${target}.sky-partial-${process.pid}`;
           let renamed = false;
           try {
-            await store.getToFile(bucket, o.key, tmp, {
-              token: ctx.token,
-              onBytes: (n) =>
-                progress.report({
-                  phase: 'Downloading',
-                  bytes: { done: (bytes += n) },
-                  files: { done: files, total: objects.length },
-                }),
-            });
+            // Each attempt rewrites the temp file from its start; progress counts what a failed one took.
+            let got = 0;
+            await withRetry(() => {
+              bytes -= got;
+              got = 0;
+              return store.getToFile(bucket, o.key, tmp, {
+                token: ctx.token,
+                size: o.size,
+                onBytes: (n) => {
+                  got += n;
+                  progress.report({
+                    phase: 'Downloading',
+                    bytes: { done: (bytes += n) },
+                    files: { done: files, total: objects.length },
+                  });
+                },
+              });
+            }, ctx.token);
             if (ctx.token?.isCancellationRequested) throw new CancelledError();
             fs.renameSync(tmp, target);
             renamed = true;

@@ -7,11 +7,14 @@ import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
 import { formatStoreUri } from '../uri';
+import { s3Objects } from './s3Objects';
 
 const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM' } as const;
 /** Downloads: ranges of this size, this many at a time per object (rclone's multi-thread streams). */
 const RANGE_PART = 8 * 1024 * 1024;
 const RANGE_STREAMS = 4;
+/** Objects known to be smaller come down as one stream, as with rclone's --multi-thread-cutoff (250M). */
+const MULTI_STREAM_CUTOFF = 256 * 1024 * 1024;
 /** Up to this size a file goes up in one PUT; above it, in parallel multipart parts. */
 const SINGLE_PUT_MAX = 8 * 1024 * 1024;
 
@@ -33,6 +36,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const objects = s3Objects(client, cfg.endpoint);
   const wrap = async <T>(what: string, bucket: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -102,21 +106,18 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
       }),
     putFile: (bucket, key, file, opts: TransferOptions = {}) =>
       wrap('upload', bucket, async () => {
-        const size = (await fs.promises.stat(file)).size;
+        const size = opts.size ?? (await fs.promises.stat(file)).size;
         if (size <= SINGLE_PUT_MAX) {
-          // Small files: one PutObject with a known length (no multipart machinery, no stream chunking).
+          // Small files: one signed PUT of the whole body (no multipart machinery, no stream chunking).
           // S3 never stores a partial object from a failed or aborted PUT.
           const body = await fs.promises.readFile(file);
           try {
-            await client.send(
-              new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }),
-              { abortSignal: signalFromToken(opts.token) },
-            );
+            await objects.put(bucket, key, body, signalFromToken(opts.token));
           } catch (err) {
             if (opts.token?.isCancellationRequested) throw new CancelledError();
             throw err;
           }
-          opts.onBytes?.(size);
+          opts.onBytes?.(body.length);
           return;
         }
         // Multipart for large files; abort() on cancel removes the parts, so no partial object remains.
@@ -153,13 +154,12 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
         // (no ranged GET keeps writing into a file the caller is about to remove).
         const controller = new AbortController();
         const sub = opts.token?.onCancellationRequested(() => controller.abort());
-        const get = (range?: string, etag?: string) =>
-          client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: etag }), {
-            abortSignal: controller.signal,
-          });
-        const toFile = (body: unknown, start: number) =>
+        // A single GET needs the signal only when there is something to cancel it.
+        const single = opts.size !== undefined && opts.size <= MULTI_STREAM_CUTOFF && !opts.token;
+        const get = (range?: string, ifMatch?: string) =>
+          objects.get(bucket, key, { range, ifMatch, signal: single ? undefined : controller.signal });
+        const toFile = (rs: NodeJS.ReadableStream & { destroy?: () => void }, start: number) =>
           new Promise<void>((resolve, reject) => {
-            const rs = body as NodeJS.ReadableStream & { destroy?: () => void };
             const ws = fs.createWriteStream(file, { flags: 'r+', start });
             const fail = (err: unknown) => {
               rs.destroy?.();
@@ -174,35 +174,65 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           });
         try {
           if (opts.token?.isCancellationRequested) throw new CancelledError();
-          // The first request asks for the first part only; its Content-Range tells the size. Large
-          // objects then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent
-          // overwrite fails the download instead of mixing two versions).
+          // An object known to be under the cutoff is one plain GET (RGW spends more on a ranged one, and
+          // many objects at once keep the connections busy anyway). Otherwise the
+          // first request asks for the first part only; its Content-Range tells the size. Large objects
+          // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
+          // fails the download instead of mixing two versions).
           let first;
-          try {
-            first = await get(`bytes=0-${RANGE_PART - 1}`);
-          } catch (err) {
-            // An empty object has no byte 0: a plain GET.
-            if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 416)
-              throw err;
-            first = await get();
-          }
-          const total = Number(/\/(\d+)$/.exec(first.ContentRange ?? '')?.[1] ?? first.ContentLength ?? 0);
+          if (opts.size !== undefined && opts.size <= MULTI_STREAM_CUTOFF) first = await get();
+          else
+            try {
+              first = await get(`bytes=0-${RANGE_PART - 1}`);
+            } catch (err) {
+              // An empty object has no byte 0: a plain GET.
+              if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 416)
+                throw err;
+              first = await get();
+            }
+          const range = first.headers['content-range'];
+          const total = Number(/\/(\d+)$/.exec(range ?? '')?.[1] ?? first.headers['content-length'] ?? 0);
           if (total <= RANGE_PART) {
-            // One part: the body in memory, one write. Small objects are mostly syscalls otherwise.
-            const bytes = first.Body ? await first.Body.transformToByteArray() : new Uint8Array();
-            await fs.promises.writeFile(file, bytes);
-            opts.onBytes?.(bytes.length);
+            // One part: the body in memory, one vectored write (no copy into one buffer). Small objects
+            // are mostly syscalls otherwise.
+            const chunks: Buffer[] = [];
+            let got = 0;
+            for await (const c of first) {
+              chunks.push(c as Buffer);
+              got += (c as Buffer).length;
+            }
+            const expected = first.headers['content-length'];
+            if (expected !== undefined && Number(expected) !== got)
+              throw new SkyError(
+                'store-error',
+                `The download of ${key} ended early (${got} of ${expected} bytes).`,
+              );
+            // Synchronous: three syscalls cost less than three trips through the thread pool.
+            const fd = fs.openSync(file, 'w');
+            try {
+              if (fs.writevSync(fd, chunks) !== got)
+                throw new SkyError('store-error', `Could not write all of ${file}.`);
+            } finally {
+              fs.closeSync(fd);
+            }
+            opts.onBytes?.(got);
             return;
           }
           fs.writeFileSync(file, '');
-          const parts: Promise<void>[] = [toFile(first.Body, 0)];
+          const etag = first.headers.etag;
+          const parts: Promise<void>[] = [toFile(first, 0)];
           const limit = pLimit(RANGE_STREAMS);
-          for (let start = RANGE_PART; start < total; start += RANGE_PART) {
+          // A plain GET (size known but stale) already carries the whole object.
+          for (
+            let start = first.statusCode === 206 ? RANGE_PART : total;
+            start < total;
+            start += RANGE_PART
+          ) {
             const end = Math.min(start + RANGE_PART, total) - 1;
             parts.push(
               limit(async () => {
                 if (controller.signal.aborted) throw new CancelledError();
-                return toFile((await get(`bytes=${start}-${end}`, first.ETag)).Body, start);
+                return toFile(await get(`bytes=${start}-${end}`, etag), start);
               }),
             );
           }
@@ -256,6 +286,23 @@ function describeS3Error(err: unknown, what: string, bucket: string, kind: strin
         kind +
         '.credentialsFile in the config.',
     });
+  if (e.name === 'NoSuchKey')
+    return new SkyError(
+      'object-not-found',
+      `There is no object ${e.message ? `(${e.message}) ` : ''}to ${what} in ${where}.`,
+      {
+        cause: err,
+      },
+    );
+  if (e.name === 'PermanentRedirect' || status === 301)
+    return new SkyError(
+      'store-wrong-region',
+      `Bucket ${where} is in another region than the one configured: ${e.message}`,
+      {
+        cause: err,
+        hint: `Set stores.${kind}.region in the config to the bucket's region.`,
+      },
+    );
   if (e.name === 'NoSuchBucket' || status === 404)
     return new SkyError('bucket-not-found', `Bucket ${where} does not exist (${what}).`, { cause: err });
   if (e.name === 'BucketAlreadyExists')

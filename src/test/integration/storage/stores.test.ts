@@ -21,7 +21,17 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
-const NASTY = ['a b.txt', 'ünï/cødé.txt', 'hash#1.txt', 'q?x.txt', 'pct%20.txt', '-lead.txt'];
+const NASTY = [
+  'a b.txt',
+  'ünï/cødé.txt',
+  'hash#1.txt',
+  'q?x.txt',
+  'pct%20.txt',
+  '-lead.txt',
+  // The characters encodeURIComponent leaves alone but SigV4 paths must escape, and other reserved ones.
+  "sq'(x)!*.txt",
+  'eq=+&,;@$~[1].txt',
+];
 
 function sha(f: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');

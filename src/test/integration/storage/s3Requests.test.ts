@@ -1,0 +1,145 @@
+// The S3 adapter's own object requests (s3Objects.ts) against a misbehaving HTTP server on 127.0.0.1:
+// what RGW never does on purpose (drop a kept-alive connection, cut a body short) and what it does
+// (S3 error documents). Signatures and key encoding against a real S3 server are covered by the RGW
+// tests in stores.test.ts; here the server records the raw request line.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo, Socket } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { downloadToFolder } from '../../../engine/storage';
+import type { Store } from '../../../engine/storage/store';
+import { openS3Store } from '../../../engine/storage/stores/s3';
+import { encodeKeyPath } from '../../../engine/storage/stores/s3Objects';
+import { SkyError } from '../../../engine/util/errors';
+
+describe('S3 object requests on a misbehaving server', function () {
+  this.timeout(30_000);
+  let server: http.Server;
+  let store: Store;
+  let tmp: string;
+  const seen: { method: string; url: string; auth: string }[] = [];
+  const perSocket = new WeakMap<Socket, number>();
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-s3req-'));
+    server = http.createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: String(req.headers.authorization ?? ''),
+      });
+      const key = decodeURIComponent((req.url ?? '').replace(/^\/bkt\//, ''));
+      if (key.startsWith('drop/') && n > 1) {
+        // The server gives up on a kept-alive connection just as the client reuses it.
+        req.socket.destroy();
+        return;
+      }
+      if (key === 'missing.txt') {
+        res.writeHead(404, { 'content-type': 'application/xml' });
+        res.end(
+          '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The key is not here.</Message></Error>',
+        );
+        return;
+      }
+      if (key === 'denied.txt') {
+        res.writeHead(403, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        return;
+      }
+      if (key === 'short.bin') {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write(Buffer.alloc(500, 1));
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      if (req.method === 'PUT') {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { etag: '"x"' });
+          res.end();
+        });
+        return;
+      }
+      const body = Buffer.from(`body of ${key}`);
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST';
+    process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-secret';
+    const { port } = server.address() as AddressInfo;
+    store = await openS3Store('s3', {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+    });
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('escapes keys as SigV4 paths want (reserved characters, unicode, slashes kept) and signs them', async () => {
+    const key = "dir/sq'(x)!* a+b=&ü#?%.txt";
+    assert.strictEqual(encodeKeyPath(key), 'dir/sq%27%28x%29%21%2A%20a%2Bb%3D%26%C3%BC%23%3F%25.txt');
+    seen.length = 0;
+    const file = path.join(tmp, 'one');
+    await store.getToFile('bkt', key, file, { size: 10 });
+    assert.strictEqual(seen[0].url, `/bkt/${encodeKeyPath(key)}`);
+    assert.match(seen[0].auth, /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/s3\/aws4_request, /);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), `body of ${key}`);
+    // A buffered PUT is signed over its payload hash.
+    fs.writeFileSync(path.join(tmp, 'up.txt'), 'payload');
+    seen.length = 0;
+    await store.putFile('bkt', 'up/a b.txt', path.join(tmp, 'up.txt'));
+    assert.deepStrictEqual(
+      seen.map((s) => `${s.method} ${s.url}`),
+      ['PUT /bkt/up/a%20b.txt'],
+    );
+    assert.match(seen[0].auth, /SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date/);
+  });
+
+  it('sends again on a fresh connection when the server dropped the kept-alive one', async () => {
+    seen.length = 0;
+    for (let i = 0; i < 3; i++) {
+      const file = path.join(tmp, `drop${i}`);
+      await store.getToFile('bkt', `drop/${i}.txt`, file, { size: 10 });
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), `body of drop/${i}.txt`);
+    }
+    // Every reuse was dropped and answered on a new socket: more requests seen than files fetched.
+    assert.ok(seen.length > 3, `requests seen: ${seen.length}`);
+  });
+
+  it('maps S3 error documents to clear errors (missing object, permission) and keeps no file', async () => {
+    await assert.rejects(
+      store.getToFile('bkt', 'missing.txt', path.join(tmp, 'missing'), { size: 1 }),
+      (e: unknown) =>
+        e instanceof SkyError && e.code === 'object-not-found' && /The key is not here/.test(e.message),
+    );
+    await assert.rejects(
+      store.getToFile('bkt', 'denied.txt', path.join(tmp, 'denied')),
+      (e: unknown) => e instanceof SkyError && e.code === 'store-permission',
+    );
+    assert.ok(!fs.existsSync(path.join(tmp, 'missing')) && !fs.existsSync(path.join(tmp, 'denied')));
+  });
+
+  it('a body cut short fails the download (after retries) and leaves no file under the final name', async () => {
+    const dest = path.join(tmp, 'short-dest');
+    seen.length = 0;
+    await assert.rejects(
+      downloadToFolder(store, 'bkt', 'short.bin', dest),
+      (e: unknown) => e instanceof Error,
+    );
+    assert.strictEqual(seen.filter((s) => s.url === '/bkt/short.bin').length, 3, 'three attempts');
+    assert.deepStrictEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
+  });
+});
