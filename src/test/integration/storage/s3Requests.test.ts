@@ -32,6 +32,17 @@ describe('S3 object requests on a misbehaving server', function () {
         url: req.url ?? '',
         auth: String(req.headers.authorization ?? ''),
       });
+      if (/^\/bkt\/?\?/.test(req.url ?? '')) {
+        // A listing with a key that climbs out of its folder into a sibling named like the destination.
+        const keys = ['dl/ok.txt', 'dl/../../short-dest2/evil.txt'];
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        res.end(
+          `<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><IsTruncated>false</IsTruncated>${keys
+            .map((k) => `<Contents><Key>${k}</Key><Size>10</Size></Contents>`)
+            .join('')}</ListBucketResult>`,
+        );
+        return;
+      }
       const key = decodeURIComponent((req.url ?? '').replace(/^\/bkt\//, ''));
       if (key.startsWith('drop/') && n > 1) {
         // The server gives up on a kept-alive connection just as the client reuses it.
@@ -141,5 +152,14 @@ describe('S3 object requests on a misbehaving server', function () {
     );
     assert.strictEqual(seen.filter((s) => s.url === '/bkt/short.bin').length, 3, 'three attempts');
     assert.deepStrictEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
+  });
+
+  it('refuses an object key that would land outside the destination folder', async () => {
+    const dest = path.join(tmp, 'short-dest');
+    await assert.rejects(
+      downloadToFolder(store, 'bkt', 'dl/', dest, { concurrency: 1 }),
+      (e: unknown) => e instanceof SkyError && e.code === 'download-unsafe',
+    );
+    assert.ok(!fs.existsSync(path.join(tmp, 'short-dest2')), 'nothing written next to the destination');
   });
 });
