@@ -13,10 +13,14 @@ const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM' } as const;
 /** Downloads: ranges of this size, this many at a time per object (rclone's multi-thread streams). */
 const RANGE_PART = 8 * 1024 * 1024;
 const RANGE_STREAMS = 4;
-/** Objects known to be smaller come down as one stream, as with rclone's --multi-thread-cutoff (250M). */
-const MULTI_STREAM_CUTOFF = 256 * 1024 * 1024;
 /** Up to this size a file goes up in one PUT; above it, in parallel multipart parts. */
 const SINGLE_PUT_MAX = 8 * 1024 * 1024;
+/**
+ * Multipart bodies read whole into memory while the store holds less than this in them: lib-storage
+ * slices a buffer into parts, where a stream is copied into each part (≈ half the CPU of a 64 MiB
+ * upload). Files past the budget, or over a quarter of it, stream.
+ */
+const BUFFERED_BUDGET = 256 * 1024 * 1024;
 
 export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig): Promise<Store> {
   // Loaded on first use, so activating the extension never loads an SDK.
@@ -37,6 +41,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const objects = s3Objects(client, cfg.endpoint);
+  let buffered = 0;
   const wrap = async <T>(what: string, bucket: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -121,31 +126,38 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           return;
         }
         // Multipart for large files; abort() on cancel removes the parts, so no partial object remains.
-        const upload = new Upload({
-          client,
-          params: {
-            Bucket: bucket,
-            Key: key,
-            Body: fs.createReadStream(file, { highWaterMark: 1024 * 1024 }),
-          },
-          queueSize: 4,
-          partSize: 8 * 1024 * 1024,
-        });
-        let last = 0;
-        upload.on('httpUploadProgress', (p) => {
-          if (p.loaded !== undefined) {
-            opts.onBytes?.(p.loaded - last);
-            last = p.loaded;
-          }
-        });
-        const sub = opts.token?.onCancellationRequested(() => void upload.abort());
+        const inMemory = size <= BUFFERED_BUDGET / 4 && buffered + size <= BUFFERED_BUDGET;
+        if (inMemory) buffered += size;
+        const sub = opts.token?.onCancellationRequested(() => void upload?.abort());
+        let upload: InstanceType<typeof Upload> | undefined;
         try {
+          upload = new Upload({
+            client,
+            params: {
+              Bucket: bucket,
+              Key: key,
+              Body: inMemory
+                ? await fs.promises.readFile(file)
+                : fs.createReadStream(file, { highWaterMark: 1024 * 1024 }),
+            },
+            queueSize: 4,
+            partSize: 8 * 1024 * 1024,
+          });
+          let last = 0;
+          upload.on('httpUploadProgress', (p) => {
+            if (p.loaded !== undefined) {
+              opts.onBytes?.(p.loaded - last);
+              last = p.loaded;
+            }
+          });
+          if (opts.token?.isCancellationRequested) throw new CancelledError();
           await upload.done();
         } catch (err) {
           if (opts.token?.isCancellationRequested) throw new CancelledError();
           throw err;
         } finally {
           sub?.dispose();
+          if (inMemory) buffered -= size;
         }
       }),
     getToFile: (bucket, key, file, opts: TransferOptions = {}) =>
@@ -155,7 +167,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
         const controller = new AbortController();
         const sub = opts.token?.onCancellationRequested(() => controller.abort());
         // A single GET needs the signal only when there is something to cancel it.
-        const single = opts.size !== undefined && opts.size <= MULTI_STREAM_CUTOFF && !opts.token;
+        const single = opts.size !== undefined && opts.size <= RANGE_PART && !opts.token;
         const get = (range?: string, ifMatch?: string) =>
           objects.get(bucket, key, { range, ifMatch, signal: single ? undefined : controller.signal });
         const toFile = (rs: NodeJS.ReadableStream & { destroy?: () => void }, start: number) =>
@@ -174,13 +186,12 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           });
         try {
           if (opts.token?.isCancellationRequested) throw new CancelledError();
-          // An object known to be under the cutoff is one plain GET (RGW spends more on a ranged one, and
-          // many objects at once keep the connections busy anyway). Otherwise the
+          // An object known to fit one part is one plain GET (RGW spends more on a ranged one). Otherwise the
           // first request asks for the first part only; its Content-Range tells the size. Large objects
           // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
           // fails the download instead of mixing two versions).
           let first;
-          if (opts.size !== undefined && opts.size <= MULTI_STREAM_CUTOFF) first = await get();
+          if (opts.size !== undefined && opts.size <= RANGE_PART) first = await get();
           else
             try {
               first = await get(`bytes=0-${RANGE_PART - 1}`);

@@ -9,8 +9,11 @@ import * as https from 'https';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-/** A stalled connection fails after this long without a byte, instead of hanging a transfer forever. */
-const IDLE_TIMEOUT_MS = 120_000;
+/**
+ * A stalled connection fails after this long without a byte, instead of hanging a transfer forever.
+ * Generous: RGW holds writes to a bucket while it reshards its index (at 100,000 objects a shard).
+ */
+const IDLE_TIMEOUT_MS = 300_000;
 
 /** An S3 error response, shaped like the SDK's service exceptions (name = S3's code) for one mapper. */
 export class S3HttpError extends Error {
@@ -151,7 +154,7 @@ export function s3Objects(client: S3Client, endpoint?: string): S3Objects {
           signal,
         });
         req.setTimeout(IDLE_TIMEOUT_MS, () =>
-          req.destroy(new Error(`No response from ${url.host} in 120 s`)),
+          req.destroy(new Error(`No response from ${url.host} in ${IDLE_TIMEOUT_MS / 1000} s`)),
         );
         req.on('response', (res) => done({ res }));
         // A kept-alive socket the server closed in the meantime fails before any response: Node's
