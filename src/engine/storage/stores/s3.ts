@@ -237,13 +237,12 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
                 'store-error',
                 `The download of ${key} ended early (${got} of ${expected} bytes).`,
               );
-            // Synchronous: three syscalls cost less than three trips through the thread pool.
-            const fd = fs.openSync(file, 'w');
+            const fh = await fs.promises.open(file, 'w');
             try {
-              if (fs.writevSync(fd, chunks) !== got)
-                throw new SkyError('store-error', `Could not write all of ${file}.`);
+              const { bytesWritten } = await fh.writev(chunks);
+              if (bytesWritten !== got) throw new SkyError('store-error', `Could not write all of ${file}.`);
             } finally {
-              fs.closeSync(fd);
+              await fh.close();
             }
             opts.onBytes?.(got);
             return;
