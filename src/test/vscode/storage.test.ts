@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../views/storage/storageTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
-import { readRecords } from '../../engine/storage';
+import { readRecords, upsertRecord } from '../../engine/storage';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -78,6 +78,25 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
       ['data/f0.txt', 'data/f1.txt', 'data/f2.txt', 'data/f3.txt', 'data/f4.txt'],
     );
     assert.match(String(a.storage.tree.getTreeItem(page[0]).description), /B/);
+    // A records change (a launch or the CLI elsewhere) re-reads the bucket lists and keeps this paging.
+    const tree = a.storage.tree;
+    let fired = 0;
+    const refreshRecords = tree.refreshRecords.bind(tree);
+    tree.refreshRecords = () => {
+      fired++;
+      refreshRecords();
+    };
+    try {
+      await upsertRecord({ ...readRecords().find((r) => r.name === bucket)! });
+      for (let i = 0; i < 100 && !fired; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(fired > 0, 'the records file watcher fired');
+      assert.deepStrictEqual(
+        (await tree.getChildren(folder)).map((p) => (p.kind === 'object' ? p.key : p.kind)),
+        ['data/f0.txt', 'data/f1.txt', 'data/f2.txt', 'data/f3.txt', 'data/f4.txt'],
+      );
+    } finally {
+      tree.refreshRecords = refreshRecords;
+    }
     // Server-side prefix filter on the bucket.
     a.setUi(new ScriptedUi(['data/f3']));
     await vscode.commands.executeCommand('sky.storage.filter', bucketItem);

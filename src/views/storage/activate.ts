@@ -67,7 +67,7 @@ export function activateStorage(
   const watcher = vscode.workspace.createFileSystemWatcher(
     new vscode.RelativePattern(vscode.Uri.file(path.dirname(records)), path.basename(records)),
   );
-  const onRecords = () => tree.refresh();
+  const onRecords = () => tree.refreshRecords();
   context.subscriptions.push(
     watcher,
     watcher.onDidChange(onRecords),

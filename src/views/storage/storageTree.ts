@@ -110,6 +110,15 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     this.changed.fire(item);
   }
 
+  /**
+   * The records changed (a launch or the CLI created or deleted a bucket): the bucket lists are read
+   * again; the object listings the user has paged through stay.
+   */
+  refreshRecords(): void {
+    void vscode.commands.executeCommand('setContext', 'sky.storage.configured', this.hasStores());
+    this.changed.fire(undefined);
+  }
+
   hasStores(): boolean {
     try {
       return configuredStores(this.getConfig()).length > 0;

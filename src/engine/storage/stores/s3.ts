@@ -174,7 +174,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           objects.get(bucket, key, { range, ifMatch, signal: single ? undefined : controller.signal });
         // A part's body is written at its offset in 1 MiB vectored writes: a write per 64 KiB socket
         // read cost more CPU than the download itself.
-        const toFile = async (rs: http.IncomingMessage, start: number) => {
+        const toFile = async (rs: http.IncomingMessage, start: number, length: number) => {
           const fh = await fs.promises.open(file, 'r+');
           try {
             let pos = start;
@@ -196,6 +196,11 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
               if (pending >= WRITE_BATCH) await flush();
             }
             if (pending) await flush();
+            if (pos - start !== length)
+              throw new SkyError(
+                'store-error',
+                `The download of ${key} ended early (${pos - start} of ${length} bytes at ${start}).`,
+              );
           } catch (err) {
             rs.destroy();
             throw err;
@@ -249,7 +254,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           }
           fs.writeFileSync(file, '');
           const etag = first.headers.etag;
-          const parts: Promise<void>[] = [toFile(first, 0)];
+          const parts: Promise<void>[] = [toFile(first, 0, first.statusCode === 206 ? RANGE_PART : total)];
           const limit = pLimit(RANGE_STREAMS);
           // A plain GET (size known but stale) already carries the whole object.
           for (
@@ -261,7 +266,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
             parts.push(
               limit(async () => {
                 if (controller.signal.aborted) throw new CancelledError();
-                return toFile(await get(`bytes=${start}-${end}`, etag), start);
+                return toFile(await get(`bytes=${start}-${end}`, etag), start, end - start + 1);
               }),
             );
           }

@@ -204,8 +204,17 @@ export function s3Objects(client: S3Client, endpoint?: string): S3Objects {
 
 async function errorFrom(res: http.IncomingMessage): Promise<S3HttpError> {
   const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    for await (const c of res) chunks.push(c as Buffer);
+    // An error document is small; whatever a broken server sends past 64 KiB is not read.
+    for await (const c of res) {
+      chunks.push(c as Buffer);
+      size += (c as Buffer).length;
+      if (size > 64 * 1024) {
+        res.destroy();
+        break;
+      }
+    }
   } catch {
     // The status alone still says what happened.
   }

@@ -219,6 +219,14 @@ describe('storage engine on real servers (RGW for S3/R2/IBM, Azurite for Azure)'
       bucket,
       mids.map((_, i) => `mid${i}.bin`),
     );
+    // An empty file round-trips, with the size known from a listing and without.
+    fs.writeFileSync(path.join(tmp, 'empty.txt'), '');
+    await store.putFile(bucket, 'e/empty.txt', path.join(tmp, 'empty.txt'));
+    await downloadToFolder(store, bucket, 'e/', path.join(tmp, 'empty-dl'));
+    await store.getToFile(bucket, 'e/empty.txt', path.join(tmp, 'empty.back'));
+    assert.strictEqual(fs.statSync(path.join(tmp, 'empty-dl', 'e', 'empty.txt')).size, 0);
+    assert.strictEqual(fs.statSync(path.join(tmp, 'empty.back')).size, 0);
+    await store.deleteObjects(bucket, ['e/empty.txt']);
     await store.putFile(bucket, 'big.bin', big);
     const back = path.join(tmp, 'big.back');
     await store.getToFile(bucket, 'big.bin', back);
