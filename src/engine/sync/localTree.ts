@@ -8,8 +8,10 @@ export interface LocalEntry {
   rel: string;
   type: 'f' | 'd' | 'l';
   size: number;
-  /** Whole seconds: tar keeps seconds, so that is what can be compared with the node. */
+  /** Whole seconds (what a node without sub-second times can be compared on). */
   mtime: number;
+  /** Milliseconds as Node computes them from the file's (seconds, nanoseconds). */
+  mtimeMs: number;
   mode: number;
   linkTarget?: string;
   abs: string;
@@ -48,15 +50,25 @@ export function walkLocalTree(root: string, opts: { excludeGit?: boolean } = {})
         excluded.push({ rel, rule });
         continue;
       }
-      const mtime = Math.floor(st.mtimeMs / 1000);
+      const mtimeMs = st.mtimeMs;
+      const mtime = Math.floor(mtimeMs / 1000);
       const mode = st.mode & 0o7777;
       if (st.isSymbolicLink())
-        entries.push({ rel, abs, mtime, mode, type: 'l', size: 0, linkTarget: fs.readlinkSync(abs) });
+        entries.push({
+          rel,
+          abs,
+          mtime,
+          mtimeMs,
+          mode,
+          type: 'l',
+          size: 0,
+          linkTarget: fs.readlinkSync(abs),
+        });
       else if (isDir) {
-        entries.push({ rel, abs, mtime, mode, type: 'd', size: 0 });
+        entries.push({ rel, abs, mtime, mtimeMs, mode, type: 'd', size: 0 });
         walk(rel);
       } else if (st.isFile()) {
-        entries.push({ rel, abs, mtime, mode, type: 'f', size: st.size });
+        entries.push({ rel, abs, mtime, mtimeMs, mode, type: 'f', size: st.size });
         totalBytes += st.size;
       }
       // Sockets, FIFOs and devices are not synced.

@@ -51,6 +51,8 @@ interface RemoteEntry {
   type: string;
   size: number;
   mtime: number;
+  /** Set when the node keeps sub-second times (a native-tar sync carries them): compare milliseconds. */
+  mtimeMs?: number;
   mode: number;
   link: string;
 }
@@ -70,10 +72,15 @@ async function remoteState(
   const parts = r.stdout.split('\0');
   const map = new Map<string, RemoteEntry>();
   for (let i = 0; i + 5 < parts.length; i += 6) {
+    // %T@ is "seconds.nanoseconds"; milliseconds are computed the way Node computes mtimeMs, so the
+    // same (seconds, nanoseconds) on both sides compare equal.
+    const [sec, frac = ''] = parts[i + 3].split('.');
+    const nsec = Number(frac.slice(0, 9).padEnd(9, '0'));
     map.set(parts[i], {
       type: parts[i + 1],
       size: Number(parts[i + 2]),
-      mtime: Math.floor(Number(parts[i + 3])),
+      mtime: Number(sec),
+      mtimeMs: nsec ? Number(sec) * 1e3 + nsec / 1e6 : undefined,
       mode: parseInt(parts[i + 4], 8),
       link: parts[i + 5],
     });
@@ -86,7 +93,10 @@ function changed(l: LocalEntry, r: RemoteEntry | undefined): boolean {
   if (l.type !== r.type) return true;
   if (l.type === 'l') return l.linkTarget !== r.link;
   if (l.type === 'd') return (l.mode & 0o777) !== (r.mode & 0o777);
-  return l.size !== r.size || l.mtime !== r.mtime || (l.mode & 0o777) !== (r.mode & 0o777);
+  // Whole seconds alone miss a same-size rewrite within the second of a synced version.
+  const sameTime =
+    r.mtimeMs !== undefined ? Math.floor(l.mtimeMs) === Math.floor(r.mtimeMs) : l.mtime === r.mtime;
+  return l.size !== r.size || !sameTime || (l.mode & 0o777) !== (r.mode & 0o777);
 }
 
 export async function planSync(
@@ -295,7 +305,9 @@ function nativeTar(
   if (tarAvailable === undefined)
     tarAvailable = spawnSync('tar', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!tarAvailable) return undefined;
-  const child = spawn('tar', ['-c', '-f', '-', '-C', root, '--no-recursion', '--null', '-T', '-'], {
+  // pax: mtimes keep their nanoseconds (GNU tar and bsdtar), so re-syncs can compare milliseconds.
+  const args = ['-c', '-f', '-', '--format=pax', '-C', root, '--no-recursion', '--null', '-T', '-'];
+  const child = spawn('tar', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const out = new PassThrough();

@@ -141,6 +141,25 @@ describe('clusters over SSH: sync and host keys on real sshd nodes', function ()
     assert.strictEqual((await planSync(c, src, '~/big')).send.length, 0);
   });
 
+  it('a same-size rewrite within the second of the synced version is still sent (milliseconds compared)', async () => {
+    const src = path.join(tmp, 'subsec');
+    fs.mkdirSync(src);
+    const f = path.join(src, 'a.txt');
+    fs.writeFileSync(f, 'aaaa');
+    fs.utimesSync(f, 1_700_000_000.1, 1_700_000_000.1);
+    const c = (await pool.get('sky-sbx-worker1')).client;
+    await syncDirectory(c, src, '~/subsec');
+    fs.writeFileSync(f, 'bbbb');
+    fs.utimesSync(f, 1_700_000_000.6, 1_700_000_000.6);
+    assert.deepStrictEqual(
+      (await planSync(c, src, '~/subsec')).send.map((e) => e.rel),
+      ['a.txt'],
+    );
+    await syncDirectory(c, src, '~/subsec');
+    assert.strictEqual(fs.readFileSync(path.join(sb.ssh!.nodes[1].home, 'subsec', 'a.txt'), 'utf8'), 'bbbb');
+    assert.strictEqual((await planSync(c, src, '~/subsec')).send.length, 0);
+  });
+
   it('host keys: known (plain or hashed) connects; unknown is refused under yes, asked under ask, recorded under accept-new; changed is refused with file and line', async () => {
     const node = sb.ssh!.nodes[0];
     const kh = path.join(tmp, 'kh');
