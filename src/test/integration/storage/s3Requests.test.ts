@@ -56,6 +56,13 @@ describe('S3 object requests on a misbehaving server', function () {
         );
         return;
       }
+      if (key === 'moved.txt') {
+        res.writeHead(301, { 'content-type': 'application/xml', 'x-amz-bucket-region': 'eu-west-1' });
+        res.end(
+          '<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>',
+        );
+        return;
+      }
       if (key === 'denied.txt') {
         res.writeHead(403, { 'content-type': 'application/xml' });
         res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
@@ -130,7 +137,7 @@ describe('S3 object requests on a misbehaving server', function () {
     assert.ok(seen.length > 3, `requests seen: ${seen.length}`);
   });
 
-  it('maps S3 error documents to clear errors (missing object, permission) and keeps no file', async () => {
+  it('maps S3 error documents to clear errors (missing object, permission, wrong region) and keeps no file', async () => {
     await assert.rejects(
       store.getToFile('bkt', 'missing.txt', path.join(tmp, 'missing'), { size: 1 }),
       (e: unknown) =>
@@ -140,7 +147,15 @@ describe('S3 object requests on a misbehaving server', function () {
       store.getToFile('bkt', 'denied.txt', path.join(tmp, 'denied')),
       (e: unknown) => e instanceof SkyError && e.code === 'store-permission',
     );
-    assert.ok(!fs.existsSync(path.join(tmp, 'missing')) && !fs.existsSync(path.join(tmp, 'denied')));
+    await assert.rejects(
+      store.getToFile('bkt', 'moved.txt', path.join(tmp, 'moved'), { size: 1 }),
+      (e: unknown) =>
+        e instanceof SkyError &&
+        e.code === 'store-wrong-region' &&
+        /bucket region: eu-west-1/.test(e.message) &&
+        /stores\.s3\.region/.test(e.hint ?? ''),
+    );
+    for (const f of ['missing', 'denied', 'moved']) assert.ok(!fs.existsSync(path.join(tmp, f)), f);
   });
 
   it('a body cut short fails the download (after retries) and leaves no file under the final name', async () => {
