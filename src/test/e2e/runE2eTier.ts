@@ -65,6 +65,7 @@ async function main(): Promise<number> {
         const server = await startCodeServer({ extensionsDir, env: env.vars });
         const chrome = await launchChromium();
         const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 900 } });
+        let failed = false;
         try {
           await page.goto(`${server.url}/?folder=${encodeURIComponent(env.workspace)}`);
           await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
           process.stdout.write(`  ✔ ${test.name} (${Date.now() - started} ms)\n`);
         } catch (err) {
           counts.failed++;
+          failed = true;
           const shot = path.join(RESULTS_DIR, `FAILED-${test.name.replace(/[^\w.-]+/g, '_')}.png`);
           await page.screenshot({ path: shot }).catch(() => undefined);
           process.stdout.write(
@@ -80,7 +82,8 @@ async function main(): Promise<number> {
           );
         } finally {
           await chrome.close();
-          await server.stop();
+          // A failed test keeps the code-server log its message points to.
+          await server.stop({ keepFiles: failed });
         }
       }
     }

@@ -17,7 +17,8 @@ export interface CodeServer {
   userDataDir: string;
   extensionsDir: string;
   logFile: string;
-  stop(): Promise<void>;
+  /** Stops the server and removes its private folder, unless `keepFiles` (its log is wanted). */
+  stop(opts?: { keepFiles?: boolean }): Promise<void>;
 }
 
 export interface CodeServerOptions {
@@ -110,7 +111,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     userDataDir,
     extensionsDir,
     logFile,
-    async stop() {
+    async stop(stopOpts = {}) {
       if (child.pid && child.exitCode === null) {
         try {
           process.kill(-child.pid, 'SIGTERM');
@@ -132,6 +133,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
           });
         });
       }
+      if (!stopOpts.keepFiles && !process.env.SKY_KEEP_TEST_DIRS)
+        fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

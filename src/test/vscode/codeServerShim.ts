@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     extensionsDir: argValue(args, 'extensions-dir'),
   });
   const chrome = await launchChromium();
+  let code = 1;
   try {
     const page = await chrome.browser.newPage();
     let resolveExit!: (code: number) => void;
@@ -58,7 +59,7 @@ async function main(): Promise<number> {
         r(1);
       }, timeoutMs),
     );
-    const code = await Promise.race([exited, timer]);
+    code = await Promise.race([exited, timer]);
     return code;
   } catch (err) {
     process.stderr.write(
@@ -67,7 +68,8 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await chrome.close();
-    await server.stop();
+    // A failed run keeps the code-server log.
+    await server.stop({ keepFiles: code !== 0 });
   }
 }
 
