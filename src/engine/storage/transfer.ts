@@ -159,9 +159,6 @@ export async function downloadToFolder(
 ): Promise<{ files: number; bytes: number; skipped: number }> {
   const progress = ctx.progress ?? noProgress;
   const isPrefix = keyOrPrefix === '' || keyOrPrefix.endsWith('/');
-  const objects: { key: string; size?: number }[] = isPrefix
-    ? await listAll(store, bucket, keyOrPrefix)
-    : [{ key: keyOrPrefix }];
   const base = isPrefix ? keyOrPrefix : keyOrPrefix.slice(0, keyOrPrefix.lastIndexOf('/') + 1);
   // A folder keeps its own name: s3://b/data/ → DEST/data/…
   const folderName = isPrefix && keyOrPrefix ? path.posix.basename(keyOrPrefix.replace(/\/$/, '')) : '';
@@ -181,60 +178,81 @@ export async function downloadToFolder(
   const chain = { p: Promise.resolve() as Promise<unknown> };
   const made = new Set<string>();
   const fresh = new Set<string>();
-  await Promise.all(
-    objects
-      .filter((o) => !o.key.endsWith('/'))
-      .map((o) =>
-        limit(async () => {
-          throwIfCancelled(ctx.token);
-          const rel = o.key.slice(base.length);
-          const target = path.join(dest, folderName, ...rel.split('/'));
-          const inside = path.relative(path.resolve(dest), path.resolve(target));
-          if (!inside || inside.startsWith('..') || path.isAbsolute(inside))
-            throw new SkyError('download-unsafe', `Refusing object key outside the destination: ${o.key}`);
-          const dir = path.dirname(target);
-          if (!made.has(dir)) {
-            // A folder this download created holds nothing to overwrite: no question, no stat.
-            if (fs.mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
-            made.add(dir);
-          }
-          // Overwrite questions one at a time, in order.
-          const ok = fresh.has(dir) || ((await (chain.p = chain.p.then(() => decide(target)))) as boolean);
-          if (!ok) {
-            skipped++;
-            return;
-          }
-          const tmp = `${target}.sky-partial-${process.pid}`;
-          let renamed = false;
-          try {
-            // Each attempt rewrites the temp file from its start; progress counts what a failed one took.
-            let got = 0;
-            await withRetry(() => {
-              bytes -= got;
-              got = 0;
-              return store.getToFile(bucket, o.key, tmp, {
-                token: ctx.token,
-                size: o.size,
-                onBytes: (n) => {
-                  got += n;
-                  progress.report({
-                    phase: 'Downloading',
-                    bytes: { done: (bytes += n) },
-                    files: { done: files, total: objects.length },
-                  });
-                },
-              });
-            }, ctx.token);
-            if (ctx.token?.isCancellationRequested) throw new CancelledError();
-            fs.renameSync(tmp, target);
-            renamed = true;
-            files++;
-          } finally {
-            if (!renamed) fs.rmSync(tmp, { force: true });
-          }
-        }),
-      ),
-  );
+  let listed = 0;
+  // The first failure is the cause; objects not started by then are not started at all.
+  let failure: { err: unknown } | undefined;
+  const tasks: Promise<void>[] = [];
+  const schedule = (o: { key: string; size?: number }) => {
+    listed++;
+    const task = limit(() => (failure ? Promise.resolve() : one(o)));
+    task.catch((err: unknown) => (failure ??= { err }));
+    tasks.push(task);
+  };
+  const one = async (o: { key: string; size?: number }) => {
+    throwIfCancelled(ctx.token);
+    const rel = o.key.slice(base.length);
+    const target = path.join(dest, folderName, ...rel.split('/'));
+    const inside = path.relative(path.resolve(dest), path.resolve(target));
+    if (!inside || inside.startsWith('..') || path.isAbsolute(inside))
+      throw new SkyError('download-unsafe', `Refusing object key outside the destination: ${o.key}`);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      // A folder this download created holds nothing to overwrite: no question, no stat.
+      if (fs.mkdirSync(dir, { recursive: true }) !== undefined) fresh.add(dir);
+      made.add(dir);
+    }
+    // Overwrite questions one at a time, in order.
+    const ok = fresh.has(dir) || ((await (chain.p = chain.p.then(() => decide(target)))) as boolean);
+    if (!ok) {
+      skipped++;
+      return;
+    }
+    const tmp = `${target}.sky-partial-${process.pid}`;
+    let renamed = false;
+    try {
+      // Each attempt rewrites the temp file from its start; progress counts what a failed one took.
+      let got = 0;
+      await withRetry(() => {
+        bytes -= got;
+        got = 0;
+        return store.getToFile(bucket, o.key, tmp, {
+          token: ctx.token,
+          size: o.size,
+          onBytes: (n) => {
+            got += n;
+            progress.report({
+              phase: 'Downloading',
+              bytes: { done: (bytes += n) },
+              files: { done: files, total: listed },
+            });
+          },
+        });
+      }, ctx.token);
+      if (ctx.token?.isCancellationRequested) throw new CancelledError();
+      fs.renameSync(tmp, target);
+      renamed = true;
+      files++;
+    } finally {
+      if (!renamed) fs.rmSync(tmp, { force: true });
+    }
+  };
+  // Downloads start with the first page of the listing, not after the last one.
+  try {
+    if (!isPrefix) schedule({ key: keyOrPrefix });
+    else {
+      let pageToken: string | undefined;
+      do {
+        throwIfCancelled(ctx.token);
+        const page = await store.listObjects({ bucket, prefix: keyOrPrefix, pageToken, pageSize: 1000 });
+        for (const o of page.objects) if (!o.key.endsWith('/')) schedule(o);
+        pageToken = page.nextPageToken;
+      } while (pageToken && !failure);
+    }
+  } catch (err) {
+    failure ??= { err };
+  }
+  await Promise.allSettled(tasks);
+  if (failure) throw failure.err;
   return { files, bytes, skipped };
 }
 

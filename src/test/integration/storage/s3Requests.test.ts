@@ -21,6 +21,7 @@ describe('S3 object requests on a misbehaving server', function () {
   let tmp: string;
   const seen: { method: string; url: string; auth: string }[] = [];
   const perSocket = new WeakMap<Socket, number>();
+  const events: string[] = [];
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-s3req-'));
@@ -32,6 +33,27 @@ describe('S3 object requests on a misbehaving server', function () {
         url: req.url ?? '',
         auth: String(req.headers.authorization ?? ''),
       });
+      if (/^\/bkt\/?\?.*prefix=pg%2F/.test(req.url ?? '')) {
+        // Two pages; the second is answered only once the first page's object was asked for (or 3 s).
+        const second = /continuation-token=t2/.test(req.url ?? '');
+        const answer = () => {
+          events.push(second ? 'list page 2 answered' : 'list page 1 answered');
+          res.writeHead(200, { 'content-type': 'application/xml' });
+          res.end(
+            `<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><IsTruncated>${!second}</IsTruncated>` +
+              (second ? '' : '<NextContinuationToken>t2</NextContinuationToken>') +
+              `<Contents><Key>pg/${second ? 'b' : 'a'}.txt</Key><Size>14</Size></Contents></ListBucketResult>`,
+          );
+        };
+        if (!second) answer();
+        else {
+          const started = Date.now();
+          const wait = () =>
+            events.includes('get pg/a.txt') || Date.now() - started > 3000 ? answer() : setTimeout(wait, 20);
+          wait();
+        }
+        return;
+      }
       if (/^\/bkt\/?\?/.test(req.url ?? '')) {
         // A listing with a key that climbs out of its folder into a sibling named like the destination.
         const keys = ['dl/ok.txt', 'dl/../../short-dest2/evil.txt'];
@@ -44,6 +66,7 @@ describe('S3 object requests on a misbehaving server', function () {
         return;
       }
       const key = decodeURIComponent((req.url ?? '').replace(/^\/bkt\//, ''));
+      if (req.method === 'GET') events.push(`get ${key}`);
       if (key.startsWith('drop/') && n > 1) {
         // The server gives up on a kept-alive connection just as the client reuses it.
         req.socket.destroy();
@@ -167,6 +190,19 @@ describe('S3 object requests on a misbehaving server', function () {
     );
     assert.strictEqual(seen.filter((s) => s.url === '/bkt/short.bin').length, 3, 'three attempts');
     assert.deepStrictEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
+  });
+
+  it('starts downloading with the first page of a listing, before the last page arrives', async () => {
+    events.length = 0;
+    const dest = path.join(tmp, 'paged');
+    const r = await downloadToFolder(store, 'bkt', 'pg/', dest);
+    assert.strictEqual(r.files, 2);
+    assert.strictEqual(fs.readFileSync(path.join(dest, 'pg', 'b.txt'), 'utf8'), 'body of pg/b.txt');
+    const order = (e: string) => events.indexOf(e);
+    assert.ok(
+      order('get pg/a.txt') >= 0 && order('get pg/a.txt') < order('list page 2 answered'),
+      events.join(' | '),
+    );
   });
 
   it('refuses an object key that would land outside the destination folder', async () => {
