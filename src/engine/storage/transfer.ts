@@ -72,14 +72,19 @@ export function planUpload(
   return items;
 }
 
-export async function listAll(store: Store, bucket: string, prefix = ''): Promise<ObjectInfo[]> {
-  const out: ObjectInfo[] = [];
+/** The objects under a prefix, a page (1,000) at a time. */
+async function* objectPages(store: Store, bucket: string, prefix: string): AsyncGenerator<ObjectInfo[]> {
   let token: string | undefined;
   do {
     const page = await store.listObjects({ bucket, prefix, pageToken: token, pageSize: 1000 });
-    out.push(...page.objects);
+    yield page.objects;
     token = page.nextPageToken;
   } while (token);
+}
+
+export async function listAll(store: Store, bucket: string, prefix = ''): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const objects of objectPages(store, bucket, prefix)) out.push(...objects);
   return out;
 }
 
@@ -240,13 +245,12 @@ export async function downloadToFolder(
   try {
     if (!isPrefix) schedule({ key: keyOrPrefix });
     else {
-      let pageToken: string | undefined;
-      do {
+      throwIfCancelled(ctx.token);
+      for await (const objects of objectPages(store, bucket, keyOrPrefix)) {
+        for (const o of objects) if (!o.key.endsWith('/')) schedule(o);
+        if (failure) break;
         throwIfCancelled(ctx.token);
-        const page = await store.listObjects({ bucket, prefix: keyOrPrefix, pageToken, pageSize: 1000 });
-        for (const o of page.objects) if (!o.key.endsWith('/')) schedule(o);
-        pageToken = page.nextPageToken;
-      } while (pageToken && !failure);
+      }
     }
   } catch (err) {
     failure ??= { err };

@@ -106,8 +106,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           this.listings.delete(k);
       }
     }
-    void vscode.commands.executeCommand('setContext', 'sky.storage.configured', this.hasStores());
-    this.changed.fire(item);
+    this.fireChanged(item);
   }
 
   /**
@@ -115,8 +114,12 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
    * again; the object listings the user has paged through stay.
    */
   refreshRecords(): void {
+    this.fireChanged(undefined);
+  }
+
+  private fireChanged(item: StorageItem | undefined): void {
     void vscode.commands.executeCommand('setContext', 'sky.storage.configured', this.hasStores());
-    this.changed.fire(undefined);
+    this.changed.fire(item);
   }
 
   hasStores(): boolean {

@@ -168,14 +168,24 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
         // (no ranged GET keeps writing into a file the caller is about to remove).
         const controller = new AbortController();
         const sub = opts.token?.onCancellationRequested(() => controller.abort());
-        // A single GET needs the signal only when there is something to cancel it.
-        const single = opts.size !== undefined && opts.size <= RANGE_PART && !opts.token;
+        // An object known to fit one part is one plain GET; it needs the signal only when there is
+        // something to cancel it.
+        const whole = opts.size !== undefined && opts.size <= RANGE_PART;
         const get = (range?: string, ifMatch?: string) =>
-          objects.get(bucket, key, { range, ifMatch, signal: single ? undefined : controller.signal });
-        // A part's body is written at its offset in 1 MiB vectored writes: a write per 64 KiB socket
-        // read cost more CPU than the download itself.
-        const toFile = async (rs: http.IncomingMessage, start: number, length: number) => {
-          const fh = await fs.promises.open(file, 'r+');
+          objects.get(bucket, key, {
+            range,
+            ifMatch,
+            signal: whole && !opts.token ? undefined : controller.signal,
+          });
+        // A body is written at its offset in 1 MiB vectored writes (a small object in one): a write per
+        // 64 KiB socket read cost more CPU than the download itself. `length`, when known, is checked.
+        const toFile = async (
+          rs: http.IncomingMessage,
+          start: number,
+          length: number | undefined,
+          flags: 'w' | 'r+',
+        ) => {
+          const fh = await fs.promises.open(file, flags);
           try {
             let pos = start;
             let batch: Buffer[] = [];
@@ -196,7 +206,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
               if (pending >= WRITE_BATCH) await flush();
             }
             if (pending) await flush();
-            if (pos - start !== length)
+            if (length !== undefined && pos - start !== length)
               throw new SkyError(
                 'store-error',
                 `The download of ${key} ended early (${pos - start} of ${length} bytes at ${start}).`,
@@ -215,7 +225,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
           // fails the download instead of mixing two versions).
           let first;
-          if (opts.size !== undefined && opts.size <= RANGE_PART) first = await get();
+          if (whole) first = await get();
           else
             try {
               first = await get(`bytes=0-${RANGE_PART - 1}`);
@@ -228,45 +238,23 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           const range = first.headers['content-range'];
           const total = Number(/\/(\d+)$/.exec(range ?? '')?.[1] ?? first.headers['content-length'] ?? 0);
           if (total <= RANGE_PART) {
-            // One part: the body in memory, one vectored write (no copy into one buffer). Small objects
-            // are mostly syscalls otherwise.
-            const chunks: Buffer[] = [];
-            let got = 0;
-            for await (const c of first) {
-              chunks.push(c as Buffer);
-              got += (c as Buffer).length;
-            }
-            const expected = first.headers['content-length'];
-            if (expected !== undefined && Number(expected) !== got)
-              throw new SkyError(
-                'store-error',
-                `The download of ${key} ended early (${got} of ${expected} bytes).`,
-              );
-            const fh = await fs.promises.open(file, 'w');
-            try {
-              const { bytesWritten } = await fh.writev(chunks);
-              if (bytesWritten !== got) throw new SkyError('store-error', `Could not write all of ${file}.`);
-            } finally {
-              await fh.close();
-            }
-            opts.onBytes?.(got);
+            // One part: Content-Range or Content-Length gave its size, which the body must match.
+            const known = range !== undefined || first.headers['content-length'] !== undefined;
+            await toFile(first, 0, known ? total : undefined, 'w');
             return;
           }
           fs.writeFileSync(file, '');
           const etag = first.headers.etag;
-          const parts: Promise<void>[] = [toFile(first, 0, first.statusCode === 206 ? RANGE_PART : total)];
-          const limit = pLimit(RANGE_STREAMS);
           // A plain GET (size known but stale) already carries the whole object.
-          for (
-            let start = first.statusCode === 206 ? RANGE_PART : total;
-            start < total;
-            start += RANGE_PART
-          ) {
+          const firstLength = first.statusCode === 206 ? RANGE_PART : total;
+          const parts: Promise<void>[] = [toFile(first, 0, firstLength, 'r+')];
+          const limit = pLimit(RANGE_STREAMS);
+          for (let start = firstLength; start < total; start += RANGE_PART) {
             const end = Math.min(start + RANGE_PART, total) - 1;
             parts.push(
               limit(async () => {
                 if (controller.signal.aborted) throw new CancelledError();
-                return toFile(await get(`bytes=${start}-${end}`, etag), start, end - start + 1);
+                return toFile(await get(`bytes=${start}-${end}`, etag), start, end - start + 1, 'r+');
               }),
             );
           }
