@@ -52,11 +52,68 @@ async function quiesce(): Promise<void> {
   }
 }
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<number> {
+/** CPU seconds (user + system) of a process from /proc/PID/stat; `children` adds its reaped children's. */
+function procCpu(pid: number | 'self', children = false): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // Fields 14-17 of stat(5): utime stime cutime cstime, here offset by the two before ')'.
+    return (f[11] + f[12] + (children ? f[13] + f[14] : 0)) / 100;
+  } catch {
+    return 0; // the process has gone
+  }
+}
+
+/** The servers this bench started (RGW and its Ceph daemons): every process below this one but rclone. */
+function serverPids(): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (stat.includes('(rclone)')) continue;
+      const ppid = Number(after[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of byParent.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(process.pid);
+  return out;
+}
+
+/** One timed step: wall time and CPU seconds of the client (this process, or rclone) and of the servers. */
+interface Step {
+  ms: number;
+  cpu: number;
+  servers: number;
+}
+
+/** Times `fn` on an idle machine; `child` when the work is done by a child process (rclone). */
+async function timed(fn: () => Promise<unknown> | unknown, child = false): Promise<Step> {
   await quiesce();
+  const servers = serverPids();
+  const serverCpu = () => servers.reduce((n, p) => n + procCpu(p), 0);
+  const own = () => (child ? procCpu('self', true) - procCpu('self') : procCpu('self'));
+  const before = { own: own(), servers: serverCpu() };
   const t = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  return {
+    ms: Number(process.hrtime.bigint() - t) / 1e6,
+    cpu: own() - before.own,
+    servers: serverCpu() - before.servers,
+  };
 }
 
 function dirBytes(root: string): number {
@@ -82,6 +139,7 @@ function treeHash(root: string): string {
 async function main(): Promise<void> {
   const firstPageObjects = Number(process.argv[2] ?? 100_000);
   const concurrency = Number(process.argv[3] ?? 16);
+  const started = Date.now();
   const sb = await startSandbox({ s3: true });
   try {
     sb.writeSkyConfig();
@@ -114,12 +172,13 @@ async function main(): Promise<void> {
         },
       );
 
-    // Warm-up (untimed): both tools open connections and RGW warms its caches (its first multipart
-    // upload also creates a pool, which takes seconds), so neither pays for
-    // going first. Then each part is timed for both tools, alternating which goes first.
+    // Warm-up (untimed): both tools upload and download a full small set and one multipart file, so
+    // connections are open, RGW's caches are warm (its first multipart upload also creates a pool,
+    // which takes seconds) and our process has compiled its hot paths, as a long-lived extension host
+    // has. rclone is a fresh process for every copy, as users run it; its start-up is in its times.
     const warm = path.join(work, 'warm');
     fs.mkdirSync(warm);
-    for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(warm, `w${i}`), crypto.randomBytes(64 * 1024));
+    fs.cpSync(path.join(src, 'small'), path.join(warm, 'small'), { recursive: true });
     fs.writeFileSync(path.join(warm, 'multipart'), crypto.randomBytes(24 * 1024 * 1024));
     await store.createBucket('bench-warm-ours');
     await store.createBucket('bench-warm-rclone');
@@ -127,30 +186,31 @@ async function main(): Promise<void> {
     await downloadToFolder(store, 'bench-warm-ours', '', path.join(work, 'warm-dl-ours'), { concurrency });
     rclone('copy', warm, 'rgw:bench-warm-rclone');
     rclone('copy', 'rgw:bench-warm-rclone', path.join(work, 'warm-dl-rclone'));
-    const rows: {
-      part: string;
-      upOurs: number;
-      upRclone: number;
-      downOurs: number;
-      downRclone: number;
-      mib: number;
-    }[] = [];
-    // BENCH_PARTS=large (or small) times one part only.
+    await emptyAndDeleteBucket(store, 'bench-warm-ours');
+    await emptyAndDeleteBucket(store, 'bench-warm-rclone');
+    await s3.collectGarbage();
+    // On ext4 without a journal (this machine's disk) a new inode skips every inode freed in the last
+    // 30 s, each skip a buffer-cache lookup: creating files soon after a deletion costs several times
+    // the CPU, and hits whichever tool's folder lands in that block group. The deletions before the
+    // rounds (a previous run's work folder and sandbox) are waited out, and download folders are
+    // removed only at the end.
+    await new Promise((r) => setTimeout(r, Math.max(0, 35_000 - (Date.now() - started))));
+
+    const steps = ['upOurs', 'upRclone', 'downOurs', 'downRclone'] as const;
+    type Steps = Record<(typeof steps)[number], Step>;
+    const rows: (Steps & { part: string; mib: number })[] = [];
+    // BENCH_PARTS=large (or small) times one part only; BENCH_ROUNDS sets the rounds (odd, for a median).
     const parts = (process.env.BENCH_PARTS ?? 'small,large').split(',');
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
     for (const [i, part] of ['small', 'large'].entries()) {
       if (!parts.includes(part)) continue;
       const dir = path.join(src, part);
       const mib = dirBytes(dir) / 1024 / 1024;
-      // Three rounds into fresh buckets and folders, the tools taking turns going first; the median
-      // of each counts (RGW's background work after a big write otherwise penalises whoever is second).
-      const times = {
-        upOurs: [] as number[],
-        upRclone: [] as number[],
-        downOurs: [] as number[],
-        downRclone: [] as number[],
-      };
+      // Rounds into fresh buckets and folders, the tools taking turns going first; the median of each
+      // step counts.
+      const all: Steps[] = [];
       const want = treeHash(dir);
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < rounds; round++) {
         const ours = `bench-ours-${part}-${round}`;
         const theirs = `bench-rclone-${part}-${round}`;
         await store.createBucket(ours);
@@ -158,42 +218,34 @@ async function main(): Promise<void> {
         const dlOurs = path.join(work, `dl-ours-${part}-${round}`);
         const dlRclone = path.join(work, `dl-rclone-${part}-${round}`);
         const upO = () => timed(() => uploadSources(store, ours, [dir], { concurrency }));
-        const upR = () => timed(() => rclone('copy', dir, `rgw:${theirs}`));
+        const upR = () => timed(() => rclone('copy', dir, `rgw:${theirs}`), true);
         const downO = () => timed(() => downloadToFolder(store, ours, '', dlOurs, { concurrency }));
-        const downR = () => timed(() => rclone('copy', `rgw:${theirs}`, dlRclone));
+        const downR = () => timed(() => rclone('copy', `rgw:${theirs}`, dlRclone), true);
         // [ours, rclone], run in the given order.
-        const pair = async (o: () => Promise<number>, r: () => Promise<number>, oursFirst: boolean) => {
+        const pair = async (o: () => Promise<Step>, r: () => Promise<Step>, oursFirst: boolean) => {
           if (oursFirst) return [await o(), await r()];
           const rr = await r();
           return [await o(), rr];
         };
         const oursFirst = (i + round) % 2 === 0;
-        const [uo, ur] = await pair(upO, upR, oursFirst);
-        const [dO, dR] = await pair(downO, downR, oursFirst);
-        times.upOurs.push(uo);
-        times.upRclone.push(ur);
-        times.downOurs.push(dO);
-        times.downRclone.push(dR);
+        const [upOurs, upRclone] = await pair(upO, upR, oursFirst);
+        const [downOurs, downRclone] = await pair(downO, downR, oursFirst);
+        all.push({ upOurs, upRclone, downOurs, downRclone });
         if (treeHash(dlOurs) !== want) throw new Error(`our ${part} download differs from the source`);
         if (treeHash(dlRclone) !== want) throw new Error(`rclone's ${part} download differs from the source`);
-        fs.rmSync(dlOurs, { recursive: true, force: true });
-        fs.rmSync(dlRclone, { recursive: true, force: true });
         // RGW's sandbox store is 2 GiB of memory: a full OSD blocks every write.
         await emptyAndDeleteBucket(store, ours);
         await emptyAndDeleteBucket(store, theirs);
+        await s3.collectGarbage();
       }
-      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[1];
-      const round2 = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+      const median = (xs: Step[]) => [...xs].sort((x, y) => x.ms - y.ms)[Math.floor(xs.length / 2)];
+      const list = (k: (typeof steps)[number]) => all.map((r) => `${(r[k].ms / 1000).toFixed(2)}`).join(', ');
       console.log(
-        `${part} rounds (s): upload ours ${round2(times.upOurs)} / rclone ${round2(times.upRclone)}; download ours ${round2(times.downOurs)} / rclone ${round2(times.downRclone)}`,
+        `${part} rounds (s): upload ours ${list('upOurs')} / rclone ${list('upRclone')}; download ours ${list('downOurs')} / rclone ${list('downRclone')}`,
       );
-      const [upOurs, upRclone, downOurs, downRclone] = [
-        median(times.upOurs),
-        median(times.upRclone),
-        median(times.downOurs),
-        median(times.downRclone),
-      ];
-      rows.push({ part, upOurs, upRclone, downOurs, downRclone, mib });
+      const row = { part, mib } as Steps & { part: string; mib: number };
+      for (const k of steps) row[k] = median(all.map((r) => r[k]));
+      rows.push(row);
     }
 
     // A bucket with many small objects, filled once at high concurrency (not timed).
@@ -213,7 +265,9 @@ async function main(): Promise<void> {
     );
     const firstPage: number[] = [];
     for (let i = 0; i < 5; i++)
-      firstPage.push(await timed(() => store.listObjects({ bucket: many, prefix: 'obj/', pageSize: 1000 })));
+      firstPage.push(
+        (await timed(() => store.listObjects({ bucket: many, prefix: 'obj/', pageSize: 1000 }))).ms,
+      );
     firstPage.sort((a, b) => a - b);
     const rcloneFirst = await timed(() =>
       execFileSync('rclone', ['lsf', `rgw:${many}/obj/`, '--max-depth', '1'], {
@@ -223,32 +277,52 @@ async function main(): Promise<void> {
       }),
     );
 
-    console.log(`payload: 1,000 × 64 KiB + 4 × 64 MiB = ${mb.toFixed(0)} MiB, concurrency ${concurrency}`);
-    console.log(`| part | direction | ours | rclone copy | ours/rclone throughput |`);
-    console.log(`|---|---|---|---|---|`);
-    const cell = (ms: number, mib: number) =>
-      `${(ms / 1000).toFixed(2)} s (${(mib / (ms / 1000)).toFixed(1)} MiB/s)`;
-    const sum = (k: 'upOurs' | 'upRclone' | 'downOurs' | 'downRclone') => rows.reduce((n, r) => n + r[k], 0);
-    for (const r of [
-      ...rows,
-      {
-        part: 'all',
-        upOurs: sum('upOurs'),
-        upRclone: sum('upRclone'),
-        downOurs: sum('downOurs'),
-        downRclone: sum('downRclone'),
-        mib: mb,
-      },
-    ]) {
-      console.log(
-        `| ${r.part} | upload | ${cell(r.upOurs, r.mib)} | ${cell(r.upRclone, r.mib)} | ${(r.upRclone / r.upOurs).toFixed(2)}× |`,
-      );
-      console.log(
-        `| ${r.part} | download | ${cell(r.downOurs, r.mib)} | ${cell(r.downRclone, r.mib)} | ${(r.downRclone / r.downOurs).toFixed(2)}× |`,
-      );
-    }
+    // What a fresh rclone process costs before its first byte: start-up plus one list request.
+    await store.createBucket('bench-empty');
+    const rcloneStart: number[] = [];
+    for (let n = 0; n < 3; n++)
+      rcloneStart.push((await timed(() => rclone('lsf', 'rgw:bench-empty'), true)).ms);
+    rcloneStart.sort((a, b) => a - b);
+
     console.log(
-      `first page (1,000 keys) of a ${firstPageObjects.toLocaleString('en-US')}-object bucket: median ${firstPage[2].toFixed(0)} ms, best ${firstPage[0].toFixed(0)} ms (rclone lsf of the whole listing: ${rcloneFirst.toFixed(0)} ms)`,
+      `payload: 1,000 × 64 KiB + 4 × 64 MiB = ${mb.toFixed(0)} MiB, concurrency ${concurrency}, medians of ${rounds} rounds`,
+    );
+    console.log(
+      `| part | direction | ours | rclone copy | ours/rclone throughput | CPU s ours / rclone / RGW+Ceph (ours, rclone) |`,
+    );
+    console.log(`|---|---|---|---|---|---|`);
+    const cell = (st: Step, mib: number) =>
+      `${(st.ms / 1000).toFixed(2)} s (${(mib / (st.ms / 1000)).toFixed(1)} MiB/s)`;
+    const add = (k: (typeof steps)[number]): Step =>
+      rows.reduce(
+        (n, r) => ({ ms: n.ms + r[k].ms, cpu: n.cpu + r[k].cpu, servers: n.servers + r[k].servers }),
+        {
+          ms: 0,
+          cpu: 0,
+          servers: 0,
+        },
+      );
+    const totals = {
+      part: 'all',
+      mib: mb,
+      upOurs: add('upOurs'),
+      upRclone: add('upRclone'),
+      downOurs: add('downOurs'),
+      downRclone: add('downRclone'),
+    };
+    for (const r of [...rows, ...(rows.length > 1 ? [totals] : [])])
+      for (const [dir, o, t] of [
+        ['upload', r.upOurs, r.upRclone],
+        ['download', r.downOurs, r.downRclone],
+      ] as const)
+        console.log(
+          `| ${r.part} | ${dir} | ${cell(o, r.mib)} | ${cell(t, r.mib)} | ${(t.ms / o.ms).toFixed(2)}× | ${o.cpu.toFixed(2)} / ${t.cpu.toFixed(2)} / ${o.servers.toFixed(2)}, ${t.servers.toFixed(2)} |`,
+        );
+    console.log(
+      `first page (1,000 keys) of a ${firstPageObjects.toLocaleString('en-US')}-object bucket: median ${firstPage[2].toFixed(0)} ms, best ${firstPage[0].toFixed(0)} ms (rclone lsf of the whole listing: ${rcloneFirst.ms.toFixed(0)} ms)`,
+    );
+    console.log(
+      `rclone start-up plus one list request (in each rclone time above): median ${rcloneStart[1].toFixed(0)} ms`,
     );
     fs.rmSync(work, { recursive: true, force: true });
   } finally {

@@ -34,6 +34,7 @@ export interface Sandbox {
   oci?: { endpoint: string; namespace: string; compartment: string; configFile: string };
   env(): NodeJS.ProcessEnv;
   writeSkyConfig(extra?: Record<string, unknown>): string;
+  /** Stops the servers; a folder the sandbox made itself is removed too (kept with SKY_KEEP_TEST_DIRS). */
   stop(): Promise<void>;
 }
 
@@ -150,7 +151,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         fs.writeFileSync(file, stringify(merged), { mode: 0o600 });
         return file;
       },
-      stop: cleanup,
+      stop: async () => {
+        await cleanup();
+        if (!opts.dir && !process.env.SKY_KEEP_TEST_DIRS) removeUnlessMounted(dir);
+      },
     };
     fs.writeFileSync(
       path.join(dir, 'sandbox.json'),
@@ -176,6 +180,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * Removes the sandbox folder, unless something is still mounted below it (a node's bucket mount that
+ * outlived its daemon): a recursive delete must never walk into a bucket.
+ */
+function removeUnlessMounted(dir: string): void {
+  const real = fs.realpathSync(dir);
+  const mounted = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    // Mount points escape spaces and the like as octal (\040).
+    .map((l) =>
+      (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) =>
+        String.fromCharCode(parseInt(o, 8)),
+      ),
+    )
+    .some((m) => m === real || m.startsWith(`${real}/`));
+  if (mounted) {
+    process.stderr.write(`sandbox: ${dir} kept, something is still mounted below it\n`);
+    return;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The OCI fake plus an ~/.oci/config-style file and API key the SDK signs with. */

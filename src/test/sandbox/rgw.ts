@@ -12,6 +12,11 @@ export interface RgwServer {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /**
+   * Frees the space of deleted objects now. RGW only queues the tails of deleted large objects and
+   * collects them hours later, so a run that rewrites hundreds of MiB fills the memstore OSD.
+   */
+  collectGarbage(): Promise<void>;
   processes: Managed[];
 }
 
@@ -159,6 +164,9 @@ rgw dns name = ${host}
       region: 'us-east-1',
       accessKeyId,
       secretAccessKey,
+      collectGarbage: async () => {
+        await run('radosgw-admin', [...c, 'gc', 'process', '--include-all'], { timeoutMs: 300_000 });
+      },
       processes,
     };
   } catch (err) {
