@@ -52,19 +52,31 @@ async function quiesce(): Promise<void> {
   }
 }
 
-/** CPU seconds (user + system) of a process from /proc/PID/stat; `children` adds its reaped children's. */
-function procCpu(pid: number | 'self', children = false): number {
+/** The command name and the fields after it of /proc/PID/stat, or none when the process has gone. */
+function procStat(pid: number | 'self'): { comm: string; fields: number[] } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
-    // Fields 14-17 of stat(5): utime stime cutime cstime, here offset by the two before ')'.
-    return (f[11] + f[12] + (children ? f[13] + f[14] : 0)) / 100;
+    const close = stat.lastIndexOf(')');
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      fields: stat
+        .slice(close + 2)
+        .split(' ')
+        .map(Number),
+    };
   } catch {
-    return 0; // the process has gone
+    return undefined;
   }
+}
+
+/**
+ * CPU seconds (user + system) of a process, or with `children` of its reaped children only. In stat(5)
+ * these are fields 14-17 (utime stime cutime cstime), here offset by the two before the fields.
+ */
+function procCpu(pid: number | 'self', children = false): number {
+  const f = procStat(pid)?.fields;
+  if (!f) return 0;
+  return (children ? f[13] + f[14] : f[11] + f[12]) / 100;
 }
 
 /** The servers this bench started (RGW and its Ceph daemons): every process below this one but rclone. */
@@ -72,15 +84,10 @@ function serverPids(): number[] {
   const byParent = new Map<number, number[]>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(rclone)')) continue;
-      const ppid = Number(after[1]);
-      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
+    const st = procStat(Number(d));
+    if (!st || st.comm === 'rclone') continue;
+    const ppid = st.fields[1];
+    byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(d)]);
   }
   const out: number[] = [];
   const walk = (p: number) => {
@@ -105,7 +112,7 @@ async function timed(fn: () => Promise<unknown> | unknown, child = false): Promi
   await quiesce();
   const servers = serverPids();
   const serverCpu = () => servers.reduce((n, p) => n + procCpu(p), 0);
-  const own = () => (child ? procCpu('self', true) - procCpu('self') : procCpu('self'));
+  const own = () => procCpu('self', child);
   const before = { own: own(), servers: serverCpu() };
   const t = process.hrtime.bigint();
   await fn();

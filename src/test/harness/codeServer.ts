@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort } from '../sandbox/proc';
+import { freePort, removeTestDir } from '../sandbox/proc';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const CODE_SERVER_BIN =
@@ -133,8 +133,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
           });
         });
       }
-      if (!stopOpts.keepFiles && !process.env.SKY_KEEP_TEST_DIRS)
-        fs.rmSync(dir, { recursive: true, force: true });
+      removeTestDir(dir, stopOpts.keepFiles);
     },
   };
 }

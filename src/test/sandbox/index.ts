@@ -12,6 +12,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { createNet, netnsSupported, SandboxNet } from './net';
 import { startSshCluster, SshCluster } from './sshNodes';
+import { removeTestDir } from './proc';
 import { startRgw, stopRgw, RgwServer } from './rgw';
 import { startAzurite, AzuriteServer } from './azurite';
 import { startGcsFake, type GcsFake } from './fakes/gcsFake';
@@ -153,7 +154,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       },
       stop: async () => {
         await cleanup();
-        if (!opts.dir && !process.env.SKY_KEEP_TEST_DIRS) removeUnlessMounted(dir);
+        if (!opts.dir) removeTestDir(dir);
       },
     };
     fs.writeFileSync(
@@ -180,29 +181,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     await cleanup();
     throw err;
   }
-}
-
-/**
- * Removes the sandbox folder, unless something is still mounted below it (a node's bucket mount that
- * outlived its daemon): a recursive delete must never walk into a bucket.
- */
-function removeUnlessMounted(dir: string): void {
-  const real = fs.realpathSync(dir);
-  const mounted = fs
-    .readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    // Mount points escape spaces and the like as octal (\040).
-    .map((l) =>
-      (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) =>
-        String.fromCharCode(parseInt(o, 8)),
-      ),
-    )
-    .some((m) => m === real || m.startsWith(`${real}/`));
-  if (mounted) {
-    process.stderr.write(`sandbox: ${dir} kept, something is still mounted below it\n`);
-    return;
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The OCI fake plus an ~/.oci/config-style file and API key the SDK signs with. */

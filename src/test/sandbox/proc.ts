@@ -114,3 +114,28 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * Removes a folder a test run made, unless SKY_KEEP_TEST_DIRS asks to keep test folders (or `keep`:
+ * its logs are wanted), or something is still mounted below it (a node's bucket mount that outlived
+ * its daemon): a recursive delete must never walk into a bucket.
+ */
+export function removeTestDir(dir: string, keep = false): void {
+  if (keep || process.env.SKY_KEEP_TEST_DIRS || !fs.existsSync(dir)) return;
+  const real = fs.realpathSync(dir);
+  const mounted = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    // Mount points escape spaces and the like as octal (\040).
+    .map((l) =>
+      (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) =>
+        String.fromCharCode(parseInt(o, 8)),
+      ),
+    )
+    .some((m) => m === real || m.startsWith(`${real}/`));
+  if (mounted) {
+    process.stderr.write(`${dir} kept: something is still mounted below it\n`);
+    return;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
