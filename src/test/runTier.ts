@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { removeTestDirs } from './sandbox/proc';
 
 function findTests(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     runner.on('pending', () => skipped++);
   });
   if (files.length === 0) failed++;
+  removeTestDirs(failed > 0);
   process.stdout.write(
     `${tier}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
   );

@@ -10,6 +10,7 @@ import { prepareTierEnvironment } from '../harness/tierEnvironment';
 import { closingLine } from '../harness/tierResult';
 import { findCompiled } from '../harness/mochaInHost';
 import { makeContext, RESULTS_DIR, type E2eTest } from './e2eContext';
+import { removeTestDir } from '../sandbox/proc';
 
 const VSIX = path.join(REPO_ROOT, 'dist', 'sky-vscode.vsix');
 
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
   } finally {
     await env.dispose();
   }
+  removeTestDir(work, counts.failed > 0);
   process.stdout.write(`${closingLine('e2e', counts)}\n`);
   return counts.failed === 0 ? 0 : 1;
 }

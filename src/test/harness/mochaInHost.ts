@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { removeTestDirs } from '../sandbox/proc';
 
 export function findCompiled(dir: string, suffix: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -35,6 +36,7 @@ export async function runMochaInHost(tier: string, files: string[], timeoutMs: n
     runner.on('pending', () => counts.skipped++);
   });
   if (files.length === 0) counts.failed++;
+  removeTestDirs(counts.failed > 0);
   const line = `${tier}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`;
   console.log(line);
   if (process.env.SKY_TIER_RESULT) fs.writeFileSync(process.env.SKY_TIER_RESULT, JSON.stringify(counts));

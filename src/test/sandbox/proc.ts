@@ -2,6 +2,8 @@
 import { ChildProcess, execFile, spawn, SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 
 export interface Managed {
   name: string;
@@ -138,4 +140,21 @@ export function removeTestDir(dir: string, keep = false): void {
     return;
   }
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const testDirs: string[] = [];
+
+/** A fresh folder under the system temp folder for a test, removed by `removeTestDirs` when its tier ends. */
+export function makeTestDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  testDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders `makeTestDir` made in this process; a failed tier (`keep`) leaves them to look at. */
+export function removeTestDirs(keep = false): void {
+  const dirs = testDirs.splice(0);
+  if (keep && dirs.length)
+    process.stderr.write(`test folders kept after a failure:\n  ${dirs.join('\n  ')}\n`);
+  for (const d of dirs) removeTestDir(d, keep);
 }

@@ -7,6 +7,7 @@ import { configPath, skyHome } from '../../engine/config/paths';
 import { redact, clearSecretsForTest } from '../../engine/util/redact';
 import { SkyError } from '../../engine/util/errors';
 import { withFileLock, writeFileAtomic } from '../../engine/config/atomic';
+import { makeTestDir } from '../sandbox/proc';
 
 describe('config', () => {
   afterEach(() => clearSecretsForTest());
@@ -64,7 +65,7 @@ describe('config', () => {
   });
 
   it('atomic writes and the file lock serialise read-modify-write', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-cfg-'));
+    const dir = makeTestDir('sky-cfg-');
     const file = path.join(dir, 'counter.json');
     await writeFileAtomic(file, '0');
     await Promise.all(

@@ -1,12 +1,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
+import { makeTestDir } from '../sandbox/proc';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -75,7 +75,7 @@ describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)',
       (c) => c.kind === 'remote' && c.path.endsWith('/outputs'),
     );
     assert.ok(outputs, 'outputs folder listed');
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-dl-'));
+    const dest = makeTestDir('sky-dl-');
     a.clusters.pickFolder = async () => vscode.Uri.file(dest);
     const target = (await vscode.commands.executeCommand('sky.downloadRemote', outputs)) as string;
     assert.strictEqual(target, path.join(dest, 'outputs'));

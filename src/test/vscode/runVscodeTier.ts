@@ -7,6 +7,7 @@ import { runTests } from '@vscode/test-electron';
 import { REPO_ROOT } from '../harness/codeServer';
 import { closingLine, readTierResult } from '../harness/tierResult';
 import { prepareTierEnvironment } from '../harness/tierEnvironment';
+import { removeTestDir } from '../sandbox/proc';
 
 async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vscode-tier-'));
@@ -33,8 +34,11 @@ async function main(): Promise<number> {
   }
   const counts = readTierResult(resultFile);
   if (counts.failures?.length) process.stdout.write(`failures:\n  ${counts.failures.join('\n  ')}\n`);
+  const ok = code === 0 && counts.failed === 0;
+  // The tier's folder holds code-server's logs: a failed tier keeps it.
+  removeTestDir(work, !ok);
   process.stdout.write(`${closingLine('vscode', counts)}\n`);
-  return code === 0 && counts.failed === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 main().then(

@@ -1,12 +1,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../views/storage/storageTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { readRecords, upsertRecord } from '../../engine/storage';
+import { makeTestDir } from '../sandbox/proc';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -43,7 +43,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.strictEqual(listed.length, 2);
     const ids = listed.map((x) => a.storage.tree.getTreeItem(x).id);
     assert.notStrictEqual(ids[0], ids[1]);
-    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-up-'));
+    const src = makeTestDir('sky-vs-up-');
     const data = path.join(src, 'data');
     fs.mkdirSync(data);
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(data, `f${i}.txt`), `file ${i}\n`);
@@ -108,7 +108,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.match(String(a.storage.tree.getTreeItem(bucketItem).description), /prefix: data\/f3/);
     await vscode.commands.executeCommand('sky.storage.clearFilter', bucketItem);
     // Download the folder twice: the second time the scripted prompt keeps one file and overwrites the rest.
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-dl-'));
+    const dest = makeTestDir('sky-vs-dl-');
     a.storage.pickFolder = async () => vscode.Uri.file(dest);
     assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 5);
     fs.writeFileSync(path.join(dest, 'data', 'f0.txt'), 'local edit');
@@ -140,7 +140,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     const big: StorageItem = { ...obj, key: 'data/f2.txt', size: 11 * 1024 * 1024 };
     await vscode.commands.executeCommand('sky.storage.open', big);
     assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.path, `/s3/${bucket}/data/f2.txt`);
-    const binFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vs-bin-')), 'model.bin');
+    const binFile = path.join(makeTestDir('sky-vs-bin-'), 'model.bin');
     fs.writeFileSync(binFile, Buffer.from([1, 2, 0, 3]));
     await (await a.storage.tree.store('s3')).putFile(bucket, 'model.bin', binFile);
     await vscode.commands.executeCommand('sky.storage.open', { ...obj, key: 'model.bin', size: 4 });

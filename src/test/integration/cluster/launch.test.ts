@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../../engine/config/config';
 import { launchTask, poolFor } from '../../../engine/launch/run';
@@ -11,6 +10,7 @@ import { exec } from '../../../engine/ssh/exec';
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
 import type { LogSink } from '../../../engine/util/log';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
+import { makeTestDir } from '../../sandbox/proc';
 
 function captureLog(): LogSink & { lines: string[] } {
   const lines: string[] = [];
@@ -49,7 +49,7 @@ describe('clusters over SSH: launch and exec on real sshd nodes', function () {
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-launch-'));
+    tmp = makeTestDir('sky-launch-');
   });
 
   it('launches on 2 nodes: workdir + file_mounts synced, setup then run with every SkyPilot env var, artifacts downloaded byte-identical', async () => {

@@ -1,6 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../../engine/config/config';
 import type { JobRecord } from '../../../engine/launch/jobs';
@@ -10,6 +9,7 @@ import { SkyError } from '../../../engine/util/errors';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { TEST_USER } from '../../sandbox/sshNodes';
 import { bucketKeys, hideOnNode, inNodeNamespace, mountedOnNode, storageLauncher } from './storageLaunch';
+import { makeTestDir } from '../../sandbox/proc';
 
 const HEAD = 'sky-sbx';
 const WORKER = 'sky-sbx-worker1';
@@ -47,7 +47,7 @@ describe('storage mounts on the cluster: clear errors (no FUSE, rclone missing, 
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
-    launch = storageLauncher(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-mount-errors-')));
+    launch = storageLauncher(makeTestDir('sky-mount-errors-'));
     userHome = fs
       .readFileSync('/etc/passwd', 'utf8')
       .split('\n')

@@ -1,6 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig, type StoreKind } from '../../../engine/config/config';
 import { launchTask } from '../../../engine/launch/run';
@@ -13,6 +12,7 @@ import { openStore, readRecords } from '../../../engine/storage';
 import type { PromptUi } from '../../../engine/util/prompt';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { bucketKeys, bucketUri, captureLog, storageLauncher } from './storageLaunch';
+import { makeTestDir } from '../../sandbox/proc';
 
 describe('storage on the cluster: MOUNT, MOUNT_CACHED and COPY on real sshd nodes with rclone + FUSE', function () {
   this.timeout(240_000);
@@ -23,7 +23,7 @@ describe('storage on the cluster: MOUNT, MOUNT_CACHED and COPY on real sshd node
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
-    launch = storageLauncher(fs.mkdtempSync(path.join(os.tmpdir(), 'sky-mounts-')));
+    launch = storageLauncher(makeTestDir('sky-mounts-'));
   });
 
   for (const store of ['s3', 'r2', 'ibm', 'gcs', 'azure'] as StoreKind[]) {

@@ -1,6 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { connect, SshOptions, SshPool } from '../../../engine/ssh/connect';
 import { parseSshConfig } from '../../../engine/ssh/config';
@@ -9,7 +8,7 @@ import { SkyError } from '../../../engine/util/errors';
 import type { PromptUi } from '../../../engine/util/prompt';
 import { refusingUi } from '../../../engine/util/prompt';
 import { sharedSandbox, type Sandbox, type SandboxNode } from '../../sandbox';
-import { Managed, run, startDaemon, waitFor } from '../../sandbox/proc';
+import { Managed, makeTestDir, run, startDaemon, waitFor } from '../../sandbox/proc';
 
 const PASSPHRASE = 'pass phrase';
 
@@ -98,7 +97,7 @@ describe('SSH auth and ProxyJump on real sshd nodes', function () {
   before(async () => {
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     [head, worker] = sb.ssh!.nodes;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-sshauth-'));
+    tmp = makeTestDir('sky-sshauth-');
     delete process.env.SSH_AUTH_SOCK;
 
     encKey = path.join(tmp, 'enc');

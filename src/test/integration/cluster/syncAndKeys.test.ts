@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { connect, SshPool } from '../../../engine/ssh/connect';
 import { parseSshConfig } from '../../../engine/ssh/config';
@@ -9,6 +8,7 @@ import { exec } from '../../../engine/ssh/exec';
 import { syncDirectory, planSync } from '../../../engine/sync/sync';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { hashKnownHostsLine, sharedSandbox, type Sandbox } from '../../sandbox';
+import { makeTestDir } from '../../sandbox/proc';
 
 const NASTY = [
   'with space.txt',
@@ -33,7 +33,7 @@ describe('clusters over SSH: sync and host keys on real sshd nodes', function ()
   let pool: SshPool;
   before(async () => {
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-sync-'));
+    tmp = makeTestDir('sky-sync-');
     pool = new SshPool({
       sshConfig: parseSshConfig(sb.ssh!.sshConfigPath),
       knownHostsFile: sb.ssh!.knownHostsPath,

@@ -2,7 +2,6 @@ import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
@@ -17,6 +16,7 @@ import {
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { startGcsFake, type GcsFake } from '../../sandbox/fakes/gcsFake';
+import { makeTestDir } from '../../sandbox/proc';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
@@ -30,7 +30,7 @@ describe('storage engine on the GCS fake (@google-cloud/storage against the JSON
   let oldHome: string | undefined;
   before(async () => {
     fake = await startGcsFake({ host: '127.0.0.1' });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-gcs-'));
+    tmp = makeTestDir('sky-gcs-');
     oldHome = process.env.SKY_VSCODE_HOME;
     process.env.SKY_VSCODE_HOME = path.join(tmp, 'home');
     fs.mkdirSync(process.env.SKY_VSCODE_HOME);

@@ -2,7 +2,6 @@ import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
@@ -17,6 +16,7 @@ import {
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { startOciFake, type OciFake } from '../../sandbox/fakes/ociFake';
+import { makeTestDir } from '../../sandbox/proc';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
@@ -29,7 +29,7 @@ describe('storage engine on the OCI fake (oci-objectstorage, signed requests ver
   let tmp: string;
   let oldHome: string | undefined;
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-oci-'));
+    tmp = makeTestDir('sky-oci-');
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyFile = path.join(tmp, 'oci_api_key.pem');
     fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });

@@ -6,13 +6,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { downloadToFolder } from '../../../engine/storage';
 import type { Store } from '../../../engine/storage/store';
 import { openS3Store } from '../../../engine/storage/stores/s3';
 import { encodeKeyPath } from '../../../engine/storage/stores/s3Objects';
 import { SkyError } from '../../../engine/util/errors';
+import { makeTestDir } from '../../sandbox/proc';
 
 describe('S3 object requests on a misbehaving server', function () {
   this.timeout(30_000);
@@ -24,7 +24,7 @@ describe('S3 object requests on a misbehaving server', function () {
   const events: string[] = [];
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-s3req-'));
+    tmp = makeTestDir('sky-s3req-');
     server = http.createServer((req, res) => {
       const n = (perSocket.get(req.socket) ?? 0) + 1;
       perSocket.set(req.socket, n);

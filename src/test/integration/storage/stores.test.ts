@@ -2,7 +2,6 @@ import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
@@ -18,6 +17,7 @@ import {
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
+import { makeTestDir } from '../../sandbox/proc';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
@@ -45,7 +45,7 @@ describe('storage engine on real servers (RGW for S3/R2/IBM, Azurite for Azure)'
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
     sb.writeSkyConfig();
     process.env.SKY_VSCODE_HOME = sb.skyHome;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-storage-'));
+    tmp = makeTestDir('sky-storage-');
   });
 
   for (const kind of ['s3', 'r2', 'ibm', 'azure'] as StoreKind[]) {

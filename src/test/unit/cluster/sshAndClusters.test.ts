@@ -15,6 +15,7 @@ import { discoverClusters, findNode } from '../../../engine/cluster/clusters';
 import { emptyConfig } from '../../../engine/config/config';
 import { Exclusions } from '../../../engine/sync/exclusions';
 import { skypilotEnv, taskIdFor, gpusPerNode, exportLines } from '../../../engine/launch/env';
+import { makeTestDir } from '../../sandbox/proc';
 
 function keyBlob(type: string, seed: string): Buffer {
   const t = Buffer.from(type);
@@ -33,7 +34,7 @@ function hashed(host: string, key: Buffer, type = 'ssh-ed25519'): string {
 }
 
 describe('ssh: known_hosts, config, quoting', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-unit-ssh-'));
+  const tmp = makeTestDir('sky-unit-ssh-');
   const key = keyBlob('ssh-ed25519', 'a');
   const other = keyBlob('ssh-ed25519', 'b');
 
@@ -120,7 +121,7 @@ describe('ssh: known_hosts, config, quoting', () => {
 });
 
 describe('clusters: discovery from ssh config, node pools and config', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-unit-clusters-'));
+  const tmp = makeTestDir('sky-unit-clusters-');
 
   it('merges the three sources, SkyPilot naming, first source wins', () => {
     const sshCfg = path.join(tmp, 'ssh_config');
@@ -166,7 +167,7 @@ describe('clusters: discovery from ssh config, node pools and config', () => {
 
 describe('sync exclusions: SkyPilot rules, explained', () => {
   it('.skyignore replaces .gitignore; nested .gitignore applies below its dir; negation works', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-unit-excl-'));
+    const root = makeTestDir('sky-unit-excl-');
     fs.mkdirSync(path.join(root, 'sub'));
     fs.writeFileSync(path.join(root, '.gitignore'), '*.log\n!keep.log\n/build\n');
     fs.writeFileSync(path.join(root, 'sub', '.gitignore'), 'data/\n');

@@ -1,15 +1,15 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { planUpload } from '../../../engine/storage/transfer';
 import { globMatch } from '../../../engine/storage/records';
 import type { LogSink } from '../../../engine/util/log';
+import { makeTestDir } from '../../sandbox/proc';
 
 describe('storage upload layout and delete globs (real temp folders)', () => {
   let root: string;
   beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-layout-'));
+    root = makeTestDir('sky-layout-');
     fs.mkdirSync(path.join(root, 'data', 'sub'), { recursive: true });
     fs.mkdirSync(path.join(root, 'data', '.git'));
     fs.writeFileSync(path.join(root, 'data', 'a.txt'), 'aa');

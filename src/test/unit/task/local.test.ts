@@ -3,12 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { check, expectNone, expectOne } from './helpers';
+import { makeTestDir } from '../../sandbox/proc';
 
 describe('task local checks', () => {
   let dir: string;
   let file: string;
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-task-'));
+    dir = makeTestDir('sky-task-');
     fs.mkdirSync(path.join(dir, 'code'));
     fs.mkdirSync(path.join(dir, 'data'));
     fs.writeFileSync(path.join(dir, 'data', 'a.txt'), 'a');
