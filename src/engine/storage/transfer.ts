@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import pLimit from 'p-limit';
 import { CancellationToken, CancelledError, throwIfCancelled } from '../util/cancellation';
-import { SkyError } from '../util/errors';
+import { localFsError, SkyError } from '../util/errors';
 import type { LogSink } from '../util/log';
 import { noLog } from '../util/log';
 import { ProgressSink, noProgress } from '../util/progress';
@@ -189,7 +189,10 @@ export async function downloadToFolder(
   const tasks: Promise<void>[] = [];
   const schedule = (o: { key: string; size?: number }) => {
     listed++;
-    const task = limit(() => (failure ? Promise.resolve() : one(o)));
+    // Local failures (mkdir, rename: a full disk, a read-only folder) read as such, like the stores' own.
+    const task = limit(() =>
+      failure ? Promise.resolve() : one(o).catch((err: unknown) => Promise.reject(localFsError(err) ?? err)),
+    );
     task.catch((err: unknown) => (failure ??= { err }));
     tasks.push(task);
   };

@@ -2,7 +2,7 @@
 // DefaultAzureCredential (@azure/identity).
 import type { AzureConfig } from '../../config/config';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
-import { SkyError } from '../../util/errors';
+import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
 
 export async function openAzureStore(cfg: AzureConfig): Promise<Store> {
@@ -30,6 +30,8 @@ export async function openAzureStore(cfg: AzureConfig): Promise<Store> {
       return await fn();
     } catch (err) {
       if (err instanceof SkyError || err instanceof CancelledError) throw err;
+      const local = localFsError(err);
+      if (local) throw local;
       const e = err as { statusCode?: number; code?: string; message?: string; name?: string };
       if (e.name === 'AbortError') throw new CancelledError();
       if (e.code === 'ContainerNotFound' || e.statusCode === 404)

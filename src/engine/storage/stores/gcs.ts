@@ -5,7 +5,7 @@ import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { GcsConfig } from '../../config/config';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
-import { SkyError } from '../../util/errors';
+import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
 
 function counter(onBytes?: (n: number) => void): Transform {
@@ -29,6 +29,8 @@ export async function openGcsStore(cfg: GcsConfig): Promise<Store> {
       return await fn();
     } catch (err) {
       if (err instanceof SkyError || err instanceof CancelledError) throw err;
+      const local = localFsError(err);
+      if (local) throw local;
       const e = err as { code?: number | string; message?: string; name?: string };
       if (e.name === 'AbortError' || e.code === 'ABORT_ERR') throw new CancelledError();
       if (/Could not load the default credentials/i.test(e.message ?? ''))

@@ -8,7 +8,7 @@ import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { OciConfig } from '../../config/config';
 import { CancelledError, throwIfCancelled } from '../../util/cancellation';
-import { SkyError } from '../../util/errors';
+import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
 
 export async function openOciStore(cfg: OciConfig): Promise<Store> {
@@ -32,6 +32,8 @@ export async function openOciStore(cfg: OciConfig): Promise<Store> {
       return await fn();
     } catch (err) {
       if (err instanceof SkyError || err instanceof CancelledError) throw err;
+      const local = localFsError(err);
+      if (local) throw local;
       const e = err as { statusCode?: number; serviceCode?: string; message?: string; name?: string };
       if (e.name === 'AbortError') throw new CancelledError();
       if (e.statusCode === 404)

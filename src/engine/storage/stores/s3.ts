@@ -5,8 +5,9 @@ import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3LikeConfig } from '../../config/config';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
-import { SkyError } from '../../util/errors';
+import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
+import { writeSmallFile } from '../fileWriter';
 import { formatStoreUri } from '../uri';
 import { s3Objects } from './s3Objects';
 
@@ -185,6 +186,28 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           length: number | undefined,
           flags: 'w' | 'r+',
         ) => {
+          if (flags === 'w' && length !== undefined && length <= WRITE_BATCH) {
+            // A small object whole: its body in memory, then one write job (see fileWriter).
+            const chunks: Buffer[] = [];
+            let got = 0;
+            try {
+              for await (const c of rs) {
+                chunks.push(c as Buffer);
+                got += (c as Buffer).length;
+                opts.onBytes?.((c as Buffer).length);
+              }
+            } catch (err) {
+              rs.destroy();
+              throw err;
+            }
+            if (got !== length)
+              throw new SkyError(
+                'store-error',
+                `The download of ${key} ended early (${got} of ${length} bytes).`,
+              );
+            await writeSmallFile(file, chunks);
+            return;
+          }
           const fh = await fs.promises.open(file, flags);
           try {
             let pos = start;
@@ -195,8 +218,18 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
               const len = pending;
               batch = [];
               pending = 0;
-              const { bytesWritten } = await fh.writev(bufs, pos);
-              if (bytesWritten !== len) throw new SkyError('store-error', `Could not write all of ${file}.`);
+              let done = (await fh.writev(bufs, pos)).bytesWritten;
+              // A short write (how a disk filling up shows first): the rest is written again, and the
+              // next write fails with the cause (ENOSPC).
+              if (done < len) {
+                const rest = Buffer.concat(bufs).subarray(done);
+                for (let at = 0; at < rest.length;) {
+                  const n = (await fh.write(rest, at, rest.length - at, pos + done)).bytesWritten;
+                  if (n === 0) throw new SkyError('local-fs', `Could not write all of ${file}.`);
+                  at += n;
+                  done += n;
+                }
+              }
               pos += len;
             };
             for await (const c of rs) {
@@ -213,6 +246,9 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
               );
           } catch (err) {
             rs.destroy();
+            // A failed write names no file; the message should (a full disk, say).
+            const e = err as NodeJS.ErrnoException;
+            if (e?.syscall && !e.path) e.path = file;
             throw err;
           } finally {
             await fh.close();
@@ -297,6 +333,8 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
 function describeS3Error(err: unknown, what: string, bucket: string, kind: string): unknown {
   if (err instanceof SkyError || err instanceof CancelledError || (err as Error)?.name === 'AbortError')
     return err;
+  const local = localFsError(err);
+  if (local) return local;
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const where = bucket ? `${kind}://${bucket}` : kind;

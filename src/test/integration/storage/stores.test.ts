@@ -8,13 +8,16 @@ import { loadConfig } from '../../../engine/config/config';
 import {
   deleteBuckets,
   downloadToFolder,
+  emptyAndDeleteBucket,
   listAll,
   openStore,
   readRecords,
   syncLocalSourceToBucket,
   type StoreKind,
+  uploadSources,
 } from '../../../engine/storage';
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
+import { SkyError } from '../../../engine/util/errors';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
@@ -263,6 +266,50 @@ describe('storage engine on real servers (RGW for S3/R2/IBM, Azurite for Azure)'
     assert.deepStrictEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
     await store.deleteObjects(bucket, keys);
     await store.deleteEmptyBucket(bucket);
+  });
+
+  it('a download onto a full disk (a 1 MiB tmpfs) fails at once with a local error, leaves no partial file and keeps existing files', async () => {
+    const store = await openStore('s3', loadConfig());
+    const bucket = `sky-it-full-${crypto.randomBytes(3).toString('hex')}`;
+    await store.createBucket(bucket);
+    const src = path.join(tmp, 'full-src');
+    fs.mkdirSync(path.join(src, 'fill'), { recursive: true });
+    for (let i = 0; i < 40; i++)
+      fs.writeFileSync(path.join(src, 'fill', `f${i}.bin`), crypto.randomBytes(64 * 1024));
+    fs.writeFileSync(path.join(src, 'large.bin'), crypto.randomBytes(3 * 1024 * 1024));
+    await uploadSources(store, bucket, [src]);
+    const disk = path.join(tmp, 'full-disk');
+    fs.mkdirSync(disk);
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    try {
+      // A file already there under an object's name: no overwrite without a yes.
+      const kept = path.join(disk, 'fill', 'f0.bin');
+      fs.mkdirSync(path.dirname(kept));
+      fs.writeFileSync(kept, 'precious');
+      const started = Date.now();
+      const err = await downloadToFolder(store, bucket, 'fill/', disk, { concurrency: 8 }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof SkyError, String(err));
+      assert.strictEqual(err.code, 'local-fs');
+      assert.match(err.message, /no space left on its disk/);
+      assert.match(err.hint ?? '', /Free some space/);
+      // Not retried as if the store had failed (three tries with back-off take over 1.5 s).
+      assert.ok(Date.now() - started < 1500, `failed after ${Date.now() - started} ms`);
+      assert.strictEqual(fs.readFileSync(kept, 'utf8'), 'precious');
+      const files = fs.readdirSync(path.join(disk, 'fill'));
+      assert.ok(!files.some((f) => f.includes('sky-partial')), files.join(' '));
+      assert.ok(files.length > 5 && files.length < 40, `${files.length} files written`);
+      for (const f of files.filter((x) => x !== 'f0.bin'))
+        assert.strictEqual(sha(path.join(disk, 'fill', f)), sha(path.join(src, 'fill', f)), f);
+      // A larger object (vectored writes at offsets, not one write job) fails the same way.
+      const big = await downloadToFolder(store, bucket, 'large.bin', disk).catch((e: unknown) => e);
+      assert.ok(big instanceof SkyError && big.code === 'local-fs', String(big));
+      assert.deepStrictEqual(fs.readdirSync(disk).sort(), ['fill']);
+    } finally {
+      await run('umount', [disk]);
+    }
+    await emptyAndDeleteBucket(store, bucket);
   });
 
   it('two concurrent CLI processes do not corrupt the records; the CLI contract works', async () => {
