@@ -172,6 +172,7 @@ export async function downloadToFolder(
   let bytes = 0;
   let skipped = 0;
   const limit = pLimit(ctx.concurrency ?? 8);
+  const root = path.resolve(dest);
   const decide = async (target: string): Promise<boolean> => {
     if (!fs.existsSync(target)) return true;
     if (answer === 'yesToAll') return true;
@@ -199,8 +200,8 @@ export async function downloadToFolder(
   const one = async (o: { key: string; size?: number }) => {
     throwIfCancelled(ctx.token);
     const rel = o.key.slice(base.length);
-    const target = path.join(dest, folderName, ...rel.split('/'));
-    const inside = path.relative(path.resolve(dest), path.resolve(target));
+    const target = path.join(root, folderName, ...rel.split('/'));
+    const inside = path.relative(root, target);
     if (!inside || inside.startsWith('..') || path.isAbsolute(inside))
       throw new SkyError('download-unsafe', `Refusing object key outside the destination: ${o.key}`);
     const dir = path.dirname(target);

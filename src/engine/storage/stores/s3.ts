@@ -1,6 +1,7 @@
 // S3 and the S3-compatible stores (Cloudflare R2, IBM COS) on @aws-sdk/client-s3 + lib-storage.
 import * as fs from 'fs';
 import type * as http from 'http';
+import { finished } from 'stream/promises';
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3LikeConfig } from '../../config/config';
@@ -190,16 +191,13 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
             // A small object whole: its body in memory, then one write job (see fileWriter).
             const chunks: Buffer[] = [];
             let got = 0;
-            try {
-              for await (const c of rs) {
-                chunks.push(c as Buffer);
-                got += (c as Buffer).length;
-                opts.onBytes?.((c as Buffer).length);
-              }
-            } catch (err) {
-              rs.destroy();
-              throw err;
-            }
+            rs.on('data', (c: Buffer) => {
+              chunks.push(c);
+              got += c.length;
+              opts.onBytes?.(c.length);
+            });
+            // Ends with the body, or fails on an error or a connection closed before its end.
+            await finished(rs);
             if (got !== length)
               throw new SkyError(
                 'store-error',
