@@ -54,9 +54,12 @@ function start(): Worker {
     }
     if (!jobs.size) w.unref();
   });
-  // A worker that dies fails what it had; the next write starts a new one.
+  // A worker that dies fails what it had and what waited to go to it; the next write starts a new one.
+  // ('exit' follows 'error': only the first counts, and never for a newer worker's jobs.)
   const fail = (err: Error) => {
-    if (worker === w) worker = undefined;
+    if (worker !== w) return;
+    worker = undefined;
+    queue = [];
     for (const job of jobs.values()) job.reject(err);
     jobs.clear();
   };
@@ -82,10 +85,11 @@ export function writeSmallFile(file: string, chunks: Buffer[]): Promise<void> {
       setImmediate(() => {
         const batch = queue;
         queue = [];
-        worker?.postMessage(
-          batch,
-          batch.map((j) => j.data),
-        );
+        if (batch.length)
+          worker?.postMessage(
+            batch,
+            batch.map((j) => j.data),
+          );
       });
   });
 }
