@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { constants as perfConstants, PerformanceObserver } from 'perf_hooks';
 import pLimit from 'p-limit';
 import { loadConfig } from '../src/engine/config/config';
 import { downloadToFolder, emptyAndDeleteBucket, openStore, uploadSources } from '../src/engine/storage';
@@ -105,7 +106,16 @@ interface Step {
   ms: number;
   cpu: number;
   servers: number;
+  /** V8 major GCs in this process during the step (ours only: rclone is another process). */
+  gcs: number;
 }
+
+let majorGcs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
+      majorGcs++;
+}).observe({ entryTypes: ['gc'] });
 
 /** Times `fn` on an idle machine; `child` when the work is done by a child process (rclone). */
 async function timed(fn: () => Promise<unknown> | unknown, child = false): Promise<Step> {
@@ -115,12 +125,13 @@ async function timed(fn: () => Promise<unknown> | unknown, child = false): Promi
   const own = () => procCpu('self', child);
   const before = { own: own(), servers: serverCpu() };
   const t = process.hrtime.bigint();
+  const gcs = majorGcs;
   await fn();
-  return {
-    ms: Number(process.hrtime.bigint() - t) / 1e6,
-    cpu: own() - before.own,
-    servers: serverCpu() - before.servers,
-  };
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const step = { ms, cpu: own() - before.own, servers: serverCpu() - before.servers };
+  // GC entries reach the observer a tick later.
+  await new Promise((r) => setTimeout(r, 20));
+  return { ...step, gcs: majorGcs - gcs };
 }
 
 function dirBytes(root: string): number {
@@ -295,18 +306,24 @@ async function main(): Promise<void> {
       `payload: 1,000 × 64 KiB + 4 × 64 MiB = ${mb.toFixed(0)} MiB, concurrency ${concurrency}, medians of ${rounds} rounds`,
     );
     console.log(
-      `| part | direction | ours | rclone copy | ours/rclone throughput | CPU s ours / rclone / RGW+Ceph (ours, rclone) |`,
+      `| part | direction | ours | rclone copy | ours/rclone throughput | CPU s ours / rclone / RGW+Ceph (ours, rclone) | major GCs (ours) |`,
     );
-    console.log(`|---|---|---|---|---|---|`);
+    console.log(`|---|---|---|---|---|---|---|`);
     const cell = (st: Step, mib: number) =>
       `${(st.ms / 1000).toFixed(2)} s (${(mib / (st.ms / 1000)).toFixed(1)} MiB/s)`;
     const add = (k: (typeof steps)[number]): Step =>
       rows.reduce(
-        (n, r) => ({ ms: n.ms + r[k].ms, cpu: n.cpu + r[k].cpu, servers: n.servers + r[k].servers }),
+        (n, r) => ({
+          ms: n.ms + r[k].ms,
+          cpu: n.cpu + r[k].cpu,
+          servers: n.servers + r[k].servers,
+          gcs: n.gcs + r[k].gcs,
+        }),
         {
           ms: 0,
           cpu: 0,
           servers: 0,
+          gcs: 0,
         },
       );
     const totals = {
@@ -323,7 +340,7 @@ async function main(): Promise<void> {
         ['download', r.downOurs, r.downRclone],
       ] as const)
         console.log(
-          `| ${r.part} | ${dir} | ${cell(o, r.mib)} | ${cell(t, r.mib)} | ${(t.ms / o.ms).toFixed(2)}× | ${o.cpu.toFixed(2)} / ${t.cpu.toFixed(2)} / ${o.servers.toFixed(2)}, ${t.servers.toFixed(2)} |`,
+          `| ${r.part} | ${dir} | ${cell(o, r.mib)} | ${cell(t, r.mib)} | ${(t.ms / o.ms).toFixed(2)}× | ${o.cpu.toFixed(2)} / ${t.cpu.toFixed(2)} / ${o.servers.toFixed(2)}, ${t.servers.toFixed(2)} | ${o.gcs} |`,
         );
     console.log(
       `first page (1,000 keys) of a ${firstPageObjects.toLocaleString('en-US')}-object bucket: median ${firstPage[2].toFixed(0)} ms, best ${firstPage[0].toFixed(0)} ms (rclone lsf of the whole listing: ${rcloneFirst.ms.toFixed(0)} ms)`,
