@@ -1,7 +1,5 @@
 // S3 and the S3-compatible stores (Cloudflare R2, IBM COS) on @aws-sdk/client-s3 + lib-storage.
 import * as fs from 'fs';
-import type * as http from 'http';
-import { finished } from 'stream/promises';
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3LikeConfig } from '../../config/config';
@@ -10,7 +8,7 @@ import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
 import { writeSmallFile } from '../fileWriter';
 import { formatStoreUri } from '../uri';
-import { s3Objects } from './s3Objects';
+import { s3Objects, type S3Response } from './s3Objects';
 
 const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM' } as const;
 /** Downloads: ranges of this size, this many at a time per object (rclone's multi-thread streams). */
@@ -44,7 +42,7 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const objects = s3Objects(client, cfg.endpoint);
+  const objects = await s3Objects(client, cfg.endpoint);
   let buffered = 0;
   const wrap = async <T>(what: string, bucket: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -182,30 +180,12 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
         // A body is written at its offset in 1 MiB vectored writes (a small object in one): a write per
         // 64 KiB socket read cost more CPU than the download itself. `length`, when known, is checked.
         const toFile = async (
-          rs: http.IncomingMessage,
+          res: S3Response,
           start: number,
           length: number | undefined,
           flags: 'w' | 'r+',
         ) => {
-          if (flags === 'w' && length !== undefined && length <= WRITE_BATCH) {
-            // A small object whole: its body in memory, then one write job (see fileWriter).
-            const chunks: Buffer[] = [];
-            let got = 0;
-            rs.on('data', (c: Buffer) => {
-              chunks.push(c);
-              got += c.length;
-              opts.onBytes?.(c.length);
-            });
-            // Ends with the body, or fails on an error or a connection closed before its end.
-            await finished(rs);
-            if (got !== length)
-              throw new SkyError(
-                'store-error',
-                `The download of ${key} ended early (${got} of ${length} bytes).`,
-              );
-            await writeSmallFile(file, chunks);
-            return;
-          }
+          const rs = res.body;
           const fh = await fs.promises.open(file, flags);
           try {
             let pos = start;
@@ -258,6 +238,26 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
           // first request asks for the first part only; its Content-Range tells the size. Large objects
           // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
           // fails the download instead of mixing two versions).
+          // A small object whole: read into memory, then one write job (see fileWriter). One that grew
+          // since it was listed goes the general way below.
+          const small =
+            whole && opts.size! <= WRITE_BATCH
+              ? await objects.read(bucket, key, {
+                  max: WRITE_BATCH,
+                  signal: opts.token ? controller.signal : undefined,
+                })
+              : undefined;
+          if (small) {
+            const expected = Number(small.headers['content-length'] ?? small.length);
+            if (small.length !== expected)
+              throw new SkyError(
+                'store-error',
+                `The download of ${key} ended early (${small.length} of ${expected} bytes).`,
+              );
+            opts.onBytes?.(small.length);
+            await writeSmallFile(file, small.chunks);
+            return;
+          }
           let first;
           if (whole) first = await get();
           else

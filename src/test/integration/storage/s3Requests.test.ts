@@ -11,6 +11,7 @@ import { downloadToFolder } from '../../../engine/storage';
 import type { Store } from '../../../engine/storage/store';
 import { openS3Store } from '../../../engine/storage/stores/s3';
 import { encodeKeyPath } from '../../../engine/storage/stores/s3Objects';
+import { CancelledError, tokenFromSignal } from '../../../engine/util/cancellation';
 import { SkyError } from '../../../engine/util/errors';
 import { makeTestDir } from '../../sandbox/proc';
 
@@ -89,6 +90,19 @@ describe('S3 object requests on a misbehaving server', function () {
       if (key === 'denied.txt') {
         res.writeHead(403, { 'content-type': 'application/xml' });
         res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        return;
+      }
+      if (key === 'grew.bin') {
+        // Listed at 10 bytes, 2 MiB by the time it is read.
+        const big = Buffer.alloc(2 * 1024 * 1024, 7);
+        res.writeHead(200, { 'content-length': String(big.length) });
+        res.end(big);
+        return;
+      }
+      if (key === 'stall.bin') {
+        // Headers and a first bit of the body, then nothing: only a cancel ends it.
+        res.writeHead(200, { 'content-length': '100' });
+        res.write(Buffer.alloc(10, 1));
         return;
       }
       if (key === 'short.bin') {
@@ -179,6 +193,28 @@ describe('S3 object requests on a misbehaving server', function () {
         /stores\.s3\.region/.test(e.hint ?? ''),
     );
     for (const f of ['missing', 'denied', 'moved']) assert.ok(!fs.existsSync(path.join(tmp, f)), f);
+  });
+
+  it('reads an object that grew since it was listed whole, the general way', async () => {
+    const file = path.join(tmp, 'grew');
+    let reported = 0;
+    await store.getToFile('bkt', 'grew.bin', file, { size: 10, onBytes: (n) => (reported += n) });
+    const got = fs.readFileSync(file);
+    assert.strictEqual(got.length, 2 * 1024 * 1024);
+    assert.ok(got.every((b) => b === 7));
+    assert.strictEqual(reported, got.length, 'progress counts the bytes written, once');
+  });
+
+  it('a cancel ends a small download that stalled mid-body, at once', async () => {
+    const abort = new AbortController();
+    const file = path.join(tmp, 'stall');
+    const started = Date.now();
+    setTimeout(() => abort.abort(), 200);
+    await assert.rejects(
+      store.getToFile('bkt', 'stall.bin', file, { size: 100, token: tokenFromSignal(abort.signal) }),
+      (e: unknown) => e instanceof CancelledError,
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 
   it('a body cut short fails the download (after retries) and leaves no file under the final name', async () => {
