@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, Node, Pair, YAMLMap } from 'yaml';
+import type { ProxySettings } from '../net/proxy';
 import { SkyError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 import { configPath, expandHome } from './paths';
@@ -61,6 +62,11 @@ export interface SkyConfig {
   storage: { pageSize?: number; concurrency?: number };
   /** Where the config was read from (undefined when no file exists). */
   source?: string;
+  /**
+   * The editor's proxy (VS Code's http.proxy and http.noProxy), set by the extension, never read from
+   * the file; without it the S3 stores read HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   */
+  proxy?: ProxySettings;
 }
 
 type Shape = { [key: string]: 'string' | 'boolean' | 'number' | Shape | 'any' };

@@ -16,7 +16,7 @@ export async function openStore(kind: StoreKind, config: SkyConfig): Promise<Sto
     case 'r2':
     case 'ibm': {
       const { openS3Store } = await import('./stores/s3');
-      return openS3Store(kind, config.stores[kind] ?? {});
+      return openS3Store(kind, config.stores[kind] ?? {}, config.proxy);
     }
     case 'gcs': {
       const { openGcsStore } = await import('./stores/gcs');

@@ -73,6 +73,11 @@ export function activateStorage(
     watcher.onDidChange(onRecords),
     watcher.onDidCreate(onRecords),
     watcher.onDidDelete(onRecords),
+    // Stores opened before a proxy change would keep the old route.
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['http.proxy', 'http.noProxy', 'http.proxySupport'].some((s) => e.affectsConfiguration(s)))
+        tree.refresh();
+    }),
   );
   void vscode.commands.executeCommand('setContext', 'sky.storage.configured', tree.hasStores());
   const ui = () => deps.ui();

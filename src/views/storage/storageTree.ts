@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../../engine/config/config';
 import { configPath } from '../../engine/config/paths';
+import { editorProxy } from '../editorProxy';
 import { configuredStores, openStore, readRecords, type Store, type StoreKind } from '../../engine/storage';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
@@ -67,9 +68,10 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
   private config: SkyConfig | undefined;
 
   getConfig(): SkyConfig {
-    this.config ??= loadConfig(
-      vscode.workspace.getConfiguration('sky').get<string>('configFile') || configPath(),
-    );
+    this.config ??= {
+      ...loadConfig(vscode.workspace.getConfiguration('sky').get<string>('configFile') || configPath()),
+      proxy: editorProxy(),
+    };
     return this.config;
   }
 

@@ -3,8 +3,10 @@ import * as fs from 'fs';
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3LikeConfig } from '../../config/config';
+import { proxyFor, type ProxySettings } from '../../net/proxy';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
+import { registerSecret } from '../../util/redact';
 import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
 import { writeSmallFile } from '../fileWriter';
 import { formatStoreUri } from '../uri';
@@ -24,7 +26,43 @@ const SINGLE_PUT_MAX = 8 * 1024 * 1024;
  */
 const BUFFERED_BUDGET = 256 * 1024 * 1024;
 
-export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig): Promise<Store> {
+/**
+ * The SDK's HTTP agents when its requests go through a proxy (the SDK itself reads no proxy
+ * settings); undefined to keep its own. The proxy is chosen for the configured endpoint, or for
+ * AWS's regional one.
+ */
+async function proxiedAgents(kind: string, cfg: S3LikeConfig, region: string, settings?: ProxySettings) {
+  const via = proxyFor(new URL(cfg.endpoint ?? `https://s3.${region}.amazonaws.com`), settings);
+  if (!via) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(via);
+  } catch {
+    // Reported below, without the text (it may hold a password).
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new SkyError(
+      'store-proxy',
+      `The proxy set for ${kind} is not an http:// or https:// URL${url ? ` (${url.protocol})` : ''}.`,
+      { hint: "Set HTTPS_PROXY / HTTP_PROXY (or VS Code's http.proxy) to http://host:port." },
+    );
+  // A password in the proxy URL is masked wherever an error or log line would show it.
+  registerSecret(url.password && decodeURIComponent(url.password));
+  const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
+    import('http-proxy-agent'),
+    import('https-proxy-agent'),
+  ]);
+  return {
+    httpAgent: new HttpProxyAgent(via, { keepAlive: true }),
+    httpsAgent: new HttpsProxyAgent(via, { keepAlive: true }),
+  };
+}
+
+export async function openS3Store(
+  kind: 's3' | 'r2' | 'ibm',
+  cfg: S3LikeConfig,
+  proxy?: ProxySettings,
+): Promise<Store> {
   // Loaded on first use, so activating the extension never loads an SDK.
   const sdk = await import('@aws-sdk/client-s3');
   const { Upload } = await import('@aws-sdk/lib-storage');
@@ -33,16 +71,18 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
     const { fromIni } = await import('@aws-sdk/credential-provider-ini');
     credentials = fromIni({ filepath: cfg.credentialsFile, profile: cfg.profile });
   }
+  const region = cfg.region ?? (kind === 'r2' ? 'auto' : kind === 'ibm' ? 'us-east' : 'us-east-1');
   const client: S3Client = new sdk.S3Client({
     endpoint: cfg.endpoint,
-    region: cfg.region ?? (kind === 'r2' ? 'auto' : kind === 'ibm' ? 'us-east' : 'us-east-1'),
+    region,
+    requestHandler: await proxiedAgents(kind, cfg, region, proxy),
     forcePathStyle: cfg.forcePathStyle,
     credentials,
     // RGW, R2 and COS accept these only when asked for.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const objects = await s3Objects(client, cfg.endpoint);
+  const objects = await s3Objects(client, cfg.endpoint, proxy);
   let buffered = 0;
   const wrap = async <T>(what: string, bucket: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -329,13 +369,23 @@ export async function openS3Store(kind: 's3' | 'r2' | 'ibm', cfg: S3LikeConfig):
 }
 
 function describeS3Error(err: unknown, what: string, bucket: string, kind: string): unknown {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  const where = bucket ? `${kind}://${bucket}` : kind;
+  // Before the cancel check: undici reports a refused proxy tunnel as an AbortError.
+  if (status === 407 || /Proxy response \(407\)/.test(e?.message ?? ''))
+    return new SkyError(
+      'store-proxy',
+      `The proxy refused to ${what} on ${where} (407: it wants other credentials).`,
+      {
+        cause: err,
+        hint: "Check the user and password in HTTPS_PROXY / HTTP_PROXY (or VS Code's http.proxy).",
+      },
+    );
   if (err instanceof SkyError || err instanceof CancelledError || (err as Error)?.name === 'AbortError')
     return err;
   const local = localFsError(err);
   if (local) return local;
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  const where = bucket ? `${kind}://${bucket}` : kind;
   if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? ''))
     return new SkyError('store-credentials', `No credentials for ${kind}: ${e.message}`, {
       cause: err,

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Dispatcher } from 'undici';
+import { proxyFor, type ProxySettings } from '../../net/proxy';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /**
@@ -101,17 +102,37 @@ function isDroppedConnection(err: unknown, signal: AbortSignal | undefined): boo
   return !signal?.aborted && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE');
 }
 
-/** `endpoint`: the configured endpoint URL (RGW, R2, COS), or none for AWS's own. */
-export async function s3Objects(client: S3Client, endpoint?: string): Promise<S3Objects> {
+/**
+ * `endpoint`: the configured endpoint URL (RGW, R2, COS), or none for AWS's own. `proxy`: the
+ * editor's proxy settings (the environment's apply without them).
+ */
+export async function s3Objects(
+  client: S3Client,
+  endpoint?: string,
+  proxy?: ProxySettings,
+): Promise<S3Objects> {
   // Loaded with the store, so activating the extension never loads it.
-  const { Agent } = await import('undici');
+  const { Agent, ProxyAgent } = await import('undici');
   const config = client.config as unknown as SdkConfig;
   // Up to 64 kept-alive connections per host, as Node's agent had.
-  const agent = new Agent({
-    connections: 64,
-    headersTimeout: IDLE_TIMEOUT_MS,
-    bodyTimeout: IDLE_TIMEOUT_MS,
-  });
+  const options = { connections: 64, headersTimeout: IDLE_TIMEOUT_MS, bodyTimeout: IDLE_TIMEOUT_MS };
+  const direct = new Agent(options);
+  // One dispatcher per origin (AWS puts each bucket on its own host): direct, or through its proxy.
+  const dispatchers = new Map<string, Dispatcher>();
+  const proxies = new Map<string, Dispatcher>();
+  const dispatcherFor = (origin: string): Dispatcher => {
+    let d = dispatchers.get(origin);
+    if (!d) {
+      const via = proxyFor(new URL(origin), proxy);
+      if (!via) d = direct;
+      else {
+        d = proxies.get(via) ?? new ProxyAgent({ uri: via, ...options });
+        proxies.set(via, d);
+      }
+      dispatchers.set(origin, d);
+    }
+    return d;
+  };
   // One endpoint resolution and one signer per bucket (the rules give the host, path style and the
   // signing region; a bucket with dots goes path-style over https, as the SDK does).
   const buckets = new Map<
@@ -199,7 +220,7 @@ export async function s3Objects(client: S3Client, endpoint?: string): Promise<S3
     req: Dispatcher.DispatchOptions & { origin: string },
     signal: AbortSignal | undefined,
   ): Promise<S3Response> => {
-    const res = await twice(() => agent.request({ ...req, signal }), signal);
+    const res = await twice(() => dispatcherFor(req.origin).request({ ...req, signal }), signal);
     if (res.statusCode >= 200 && res.statusCode < 300) return res as S3Response;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -251,7 +272,7 @@ export async function s3Objects(client: S3Client, endpoint?: string): Promise<S3
                 else if (status >= 200 && status < 300) resolve({ headers, chunks, length });
                 else reject(errorFrom(status, headers, Buffer.concat(chunks).toString('utf8')));
               };
-              agent.dispatch(req, {
+              dispatcherFor(req.origin).dispatch(req, {
                 onRequestStart(controller) {
                   if (!signal) return;
                   const abort = () => controller.abort(signal.reason ?? new Error('aborted'));

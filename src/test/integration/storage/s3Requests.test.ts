@@ -13,6 +13,7 @@ import { openS3Store } from '../../../engine/storage/stores/s3';
 import { encodeKeyPath } from '../../../engine/storage/stores/s3Objects';
 import { CancelledError, tokenFromSignal } from '../../../engine/util/cancellation';
 import { SkyError } from '../../../engine/util/errors';
+import { startForwardProxy } from '../../sandbox/forwardProxy';
 import { makeTestDir } from '../../sandbox/proc';
 
 describe('S3 object requests on a misbehaving server', function () {
@@ -239,6 +240,70 @@ describe('S3 object requests on a misbehaving server', function () {
       order('get pg/a.txt') >= 0 && order('get pg/a.txt') < order('list page 2 answered'),
       events.join(' | '),
     );
+  });
+
+  it('goes through an HTTP proxy (HTTP_PROXY with credentials) for SDK and object requests; NO_PROXY goes direct', async () => {
+    const proxy = await startForwardProxy({ user: 'me', password: 'proxy-pass-123' });
+    const env = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    const { port } = server.address() as AddressInfo;
+    const open = () =>
+      openS3Store('s3', { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true });
+    try {
+      delete process.env.NO_PROXY;
+      process.env.HTTP_PROXY = `http://me:proxy-pass-123@127.0.0.1:${proxy.port}`;
+      const viaProxy = await open();
+      seen.length = 0;
+      // A listing (the SDK), small objects read whole and one streamed object (undici), one PUT.
+      const r = await downloadToFolder(viaProxy, 'bkt', 'pg/', path.join(tmp, 'proxied'));
+      assert.strictEqual(r.files, 2);
+      await viaProxy.getToFile('bkt', 'streamed.txt', path.join(tmp, 'streamed'));
+      assert.strictEqual(fs.readFileSync(path.join(tmp, 'streamed'), 'utf8'), 'body of streamed.txt');
+      fs.writeFileSync(path.join(tmp, 'up2.txt'), 'payload');
+      await viaProxy.putFile('bkt', 'up/proxied.txt', path.join(tmp, 'up2.txt'));
+      // The SDK's requests as absolute URIs, undici's through a tunnel; none refused.
+      assert.ok(
+        proxy.log.some((l) => l.startsWith(`GET http://127.0.0.1:${port}/bkt`)),
+        proxy.log.join(' | '),
+      );
+      assert.ok(proxy.log.includes(`CONNECT 127.0.0.1:${port}`), proxy.log.join(' | '));
+      assert.ok(!proxy.log.some((l) => l.endsWith(' 407')), proxy.log.join(' | '));
+      assert.ok(seen.some((s) => s.method === 'PUT' && s.url === '/bkt/up/proxied.txt'));
+
+      // Wrong proxy credentials: a clear error that names no password, not retried.
+      process.env.HTTP_PROXY = `http://me:wrong-pass-456@127.0.0.1:${proxy.port}`;
+      const refused = await open();
+      for (const attempt of [
+        () => refused.getToFile('bkt', 'a.txt', path.join(tmp, 'refused'), { size: 10 }),
+        () => refused.listObjects({ bucket: 'bkt', prefix: 'pg/' }),
+      ])
+        await assert.rejects(attempt(), (e: unknown) => {
+          assert.ok(e instanceof SkyError && e.code === 'store-proxy', String(e));
+          assert.ok(!/wrong-pass-456/.test(`${e.message} ${e.hint}`), e.message);
+          return true;
+        });
+
+      // NO_PROXY: straight to the server, the proxy sees nothing.
+      process.env.NO_PROXY = '127.0.0.1';
+      proxy.log.length = 0;
+      const direct = await open();
+      await direct.getToFile('bkt', 'direct.txt', path.join(tmp, 'direct'), { size: 16 });
+      await direct.listObjects({ bucket: 'bkt', prefix: 'pg/' });
+      assert.deepStrictEqual(proxy.log, []);
+
+      // A proxy of a kind the SDK's agents cannot speak: refused up front, password not shown.
+      delete process.env.NO_PROXY;
+      process.env.HTTP_PROXY = 'socks5://me:socks-pass-789@127.0.0.1:1080';
+      await assert.rejects(open(), (e: unknown) => {
+        assert.ok(e instanceof SkyError && e.code === 'store-proxy', String(e));
+        assert.ok(!/socks-pass-789/.test(e.message) && /socks5:/.test(e.message), e.message);
+        return true;
+      });
+    } finally {
+      for (const [k, v] of Object.entries(env))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await proxy.stop();
+    }
   });
 
   it('refuses an object key that would land outside the destination folder', async () => {
