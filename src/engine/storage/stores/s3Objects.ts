@@ -103,6 +103,18 @@ function isDroppedConnection(err: unknown, signal: AbortSignal | undefined): boo
 }
 
 /**
+ * Loaded with the store, so activating the extension never loads it. Loading undici installs its
+ * Agent as the process-wide dispatcher when none is set yet, and Node's own fetch then runs on that
+ * agent of another undici version: the OCI SDK's requests (fetch) failed on it, and other
+ * extensions' would in the extension host. Node installs its own when its fetch module loads, which
+ * reading `Headers` does; undici then leaves it alone.
+ */
+async function loadUndici(): Promise<typeof import('undici')> {
+  void globalThis.Headers;
+  return import('undici');
+}
+
+/**
  * `endpoint`: the configured endpoint URL (RGW, R2, COS), or none for AWS's own. `proxy`: the
  * editor's proxy settings (the environment's apply without them).
  */
@@ -111,8 +123,7 @@ export async function s3Objects(
   endpoint?: string,
   proxy?: ProxySettings,
 ): Promise<S3Objects> {
-  // Loaded with the store, so activating the extension never loads it.
-  const { Agent, ProxyAgent } = await import('undici');
+  const { Agent, ProxyAgent } = await loadUndici();
   const config = client.config as unknown as SdkConfig;
   // Up to 64 kept-alive connections per host, as Node's agent had.
   const options = { connections: 64, headersTimeout: IDLE_TIMEOUT_MS, bodyTimeout: IDLE_TIMEOUT_MS };

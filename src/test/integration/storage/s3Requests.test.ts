@@ -3,6 +3,7 @@
 // (S3 error documents). Signatures and key encoding against a real S3 server are covered by the RGW
 // tests in stores.test.ts; here the server records the raw request line.
 import * as assert from 'assert';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
@@ -304,6 +305,30 @@ describe('S3 object requests on a misbehaving server', function () {
         else process.env[k] = v;
       await proxy.stop();
     }
+  });
+
+  it("leaves Node's own fetch alone: opening a store installs no process-wide dispatcher", async () => {
+    // In a fresh process, so that nothing has loaded Node's built-in fetch first.
+    const { port } = server.address() as AddressInfo;
+    const script = `
+      const { openS3Store } = require(${JSON.stringify(require.resolve('../../../engine/storage/stores/s3'))});
+      (async () => {
+        const store = await openS3Store('s3', { endpoint: 'http://127.0.0.1:${port}', region: 'us-east-1', forcePathStyle: true });
+        await store.getToFile('bkt', 'via-undici.txt', ${JSON.stringify(path.join(tmp, 'via-undici'))}, { size: 20 });
+        const own = globalThis[Symbol.for('undici.globalDispatcher.1')];
+        console.log(own instanceof require(${JSON.stringify(require.resolve('undici'))}).Agent ? 'undici 7 agent installed' : 'node agent kept');
+        const res = await fetch('http://127.0.0.1:${port}/up/via-fetch.txt', { method: 'PUT', body: 'x'.repeat(100) });
+        console.log(res.status);
+      })().catch((e) => { console.error(String(e), e.cause); process.exit(1); });`;
+    // Not spawnSync: the server answering it runs in this process.
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, ['-e', script], { timeout: 20_000 }, (err, stdout, stderr) =>
+        done({ status: err ? ((err.code as number) ?? null) : 0, stdout, stderr }),
+      ),
+    );
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout.trim(), 'node agent kept\n200');
+    assert.strictEqual(fs.readFileSync(path.join(tmp, 'via-undici'), 'utf8'), 'body of via-undici.txt');
   });
 
   it('refuses an object key that would land outside the destination folder', async () => {
