@@ -299,11 +299,16 @@ export async function s3Objects(
                     controller.abort(new Error('larger than asked for'));
                   }
                 },
-                onResponseData(_controller, chunk) {
+                onResponseData(controller, chunk) {
                   // An error document is read up to its limit.
                   if (status >= 300 && length > ERROR_BODY_MAX) return;
                   chunks.push(chunk);
                   length += chunk.length;
+                  // A body without a length that turns out large stops here too.
+                  if (status < 300 && length > max && !tooLarge) {
+                    tooLarge = true;
+                    controller.abort(new Error('larger than asked for'));
+                  }
                 },
                 onResponseEnd: () => settle(),
                 onResponseError: (_controller, err) => settle(err),
