@@ -6,6 +6,7 @@ import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../views/storage/storageTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { readRecords, upsertRecord } from '../../engine/storage';
+import { startForwardProxy } from '../sandbox/forwardProxy';
 import { makeTestDir } from '../sandbox/proc';
 
 async function api(): Promise<SkyExtensionApi> {
@@ -117,6 +118,41 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 4);
     ui.assertDone();
     assert.strictEqual(fs.readFileSync(path.join(dest, 'data', 'f0.txt'), 'utf8'), 'local edit');
+  });
+
+  it("sends the object downloads through VS Code's http.proxy, and http.noProxy hosts direct", async () => {
+    const a = await api();
+    const proxy = await startForwardProxy();
+    const http = vscode.workspace.getConfiguration('http');
+    const saved = {
+      proxy: http.inspect('proxy')?.globalValue,
+      noProxy: http.inspect('noProxy')?.globalValue,
+    };
+    const folder: StorageItem = { kind: 'folder', store: 's3', bucket, prefix: 'data/' };
+    const download = async () => {
+      const dest = makeTestDir('sky-vs-proxy-');
+      a.storage.pickFolder = async () => vscode.Uri.file(dest);
+      assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', folder, [folder]), 5);
+      assert.strictEqual(fs.readFileSync(path.join(dest, 'data', 'f3.txt'), 'utf8'), 'file 3\n');
+    };
+    try {
+      // Changing the setting reopens the stores (no refresh by hand).
+      await http.update('proxy', `http://127.0.0.1:${proxy.port}`, vscode.ConfigurationTarget.Global);
+      await download();
+      // The object GETs (undici) tunnel through the proxy, which VS Code's own proxy support cannot see.
+      const endpoint = new URL(a.storage.tree.getConfig().stores.s3!.endpoint!);
+      const objectGets = () => proxy.log.filter((l) => l.includes(`/${bucket}/data/f`));
+      assert.ok(proxy.log.includes(`CONNECT ${endpoint.host}`), proxy.log.join(' | '));
+      assert.ok(objectGets().length > 0, proxy.log.join(' | '));
+      proxy.log.length = 0;
+      await http.update('noProxy', [endpoint.hostname], vscode.ConfigurationTarget.Global);
+      await download();
+      assert.deepStrictEqual(objectGets(), []);
+    } finally {
+      await http.update('proxy', saved.proxy, vscode.ConfigurationTarget.Global);
+      await http.update('noProxy', saved.noProxy, vscode.ConfigurationTarget.Global);
+      await proxy.stop();
+    }
   });
 
   it('opens an object as a read-only preview (click or context menu); refuses binary and too-big objects', async () => {
