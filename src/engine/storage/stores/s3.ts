@@ -274,10 +274,6 @@ export async function openS3Store(
         };
         try {
           if (opts.token?.isCancellationRequested) throw new CancelledError();
-          // An object known to fit one part is one plain GET (RGW spends more on a ranged one). Otherwise the
-          // first request asks for the first part only; its Content-Range tells the size. Large objects
-          // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
-          // fails the download instead of mixing two versions).
           // A small object whole: read into memory, then one write job (see fileWriter). One that grew
           // since it was listed goes the general way below.
           const small =
@@ -298,6 +294,10 @@ export async function openS3Store(
             await writeSmallFile(file, small.chunks);
             return;
           }
+          // An object known to fit one part is one plain GET (RGW spends more on a ranged one). Otherwise the
+          // first request asks for the first part only; its Content-Range tells the size. Large objects
+          // then come down as parallel ranged GETs (pinned to the first ETag, so a concurrent overwrite
+          // fails the download instead of mixing two versions).
           let first;
           if (whole) first = await get();
           else
