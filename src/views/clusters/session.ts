@@ -22,7 +22,7 @@ export class ClusterSession implements vscode.Disposable {
   private build() {
     const setting = vscode.workspace.getConfiguration('sky');
     const file = setting.get<string>('configFile') || configPath();
-    const config = { ...loadConfig(file), proxy: editorProxy() };
+    const config = loadConfig(file);
     const strict = setting.get<'ask' | 'yes' | 'accept-new'>('ssh.strictHostKeyChecking');
     // The setting overrides the config file only where the user changed it from its default.
     const inspected = setting.inspect('ssh.strictHostKeyChecking');
@@ -41,6 +41,8 @@ export class ClusterSession implements vscode.Disposable {
 
   get(): { config: SkyConfig; inventory: ClusterInventory; pool: SshPool } {
     this.state ??= this.build();
+    // Read on every use: a changed proxy setting applies to the next launch, and no connection closes.
+    this.state.config.proxy = editorProxy();
     return this.state;
   }
 
