@@ -2,6 +2,8 @@
 // HTTPS_PROXY for https URLs, HTTP_PROXY for http ones (either case), ALL_PROXY for both, and
 // NO_PROXY's hosts and domains going direct. The extension passes VS Code's own `http.proxy` and
 // `http.noProxy` instead, which take precedence. Proxy URLs may carry credentials: never log them.
+import { SkyError } from '../util/errors';
+import { registerSecret } from '../util/redact';
 
 /** A proxy chosen by the editor (VS Code's settings); the environment applies when absent. */
 export interface ProxySettings {
@@ -31,11 +33,25 @@ export function bypassesProxy(url: URL, entries: string[]): boolean {
   });
 }
 
-/** The proxy URL for a request to `url`, or undefined to go direct. */
+/**
+ * The proxy URL for a request to `url`, or undefined to go direct. Only http:// and https:// proxies
+ * (what both the SDK's agents and undici's ProxyAgent speak); a password in it is masked wherever an
+ * error or log line would show it.
+ */
 export function proxyFor(
   url: URL,
   settings?: ProxySettings,
   env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const via = chosenProxy(url, settings, env);
+  if (via) checkProxy(via, url);
+  return via;
+}
+
+function chosenProxy(
+  url: URL,
+  settings: ProxySettings | undefined,
+  env: NodeJS.ProcessEnv,
 ): string | undefined {
   if (settings?.url) return bypassesProxy(url, settings.noProxy ?? []) ? undefined : settings.url;
   const proxy =
@@ -44,4 +60,20 @@ export function proxyFor(
   if (!proxy) return undefined;
   const noProxy = (envVar(env, 'no_proxy') ?? '').split(/[\s,]+/);
   return bypassesProxy(url, noProxy) ? undefined : proxy;
+}
+
+function checkProxy(via: string, target: URL): void {
+  let proxy: URL | undefined;
+  try {
+    proxy = new URL(via);
+  } catch {
+    // Reported below, without the text (it may hold a password).
+  }
+  if (proxy?.protocol !== 'http:' && proxy?.protocol !== 'https:')
+    throw new SkyError(
+      'store-proxy',
+      `The proxy set for ${target.host} is not an http:// or https:// URL${proxy ? ` (${proxy.protocol})` : ''}.`,
+      { hint: "Set HTTPS_PROXY / HTTP_PROXY (or VS Code's http.proxy) to http://host:port." },
+    );
+  registerSecret(proxy.password && decodeURIComponent(proxy.password));
 }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../../engine/config/config';
-import { editorProxy } from '../editorProxy';
 import { configPath } from '../../engine/config/paths';
 import type { ClusterInventory } from '../../engine/cluster/clusters';
 import { poolFor } from '../../engine/launch/run';
 import type { SshPool } from '../../engine/ssh/connect';
 import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
+import { editorProxy } from '../editorProxy';
 
 /**
  * The extension's view of clusters: config (file + `sky.*` settings), inventory and one pooled SSH

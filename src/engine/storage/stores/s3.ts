@@ -6,7 +6,6 @@ import type { S3LikeConfig } from '../../config/config';
 import { proxyFor, type ProxySettings } from '../../net/proxy';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
-import { registerSecret } from '../../util/redact';
 import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
 import { writeSmallFile } from '../fileWriter';
 import { formatStoreUri } from '../uri';
@@ -31,23 +30,9 @@ const BUFFERED_BUDGET = 256 * 1024 * 1024;
  * settings); undefined to keep its own. The proxy is chosen for the configured endpoint, or for
  * AWS's regional one.
  */
-async function proxiedAgents(kind: string, cfg: S3LikeConfig, region: string, settings?: ProxySettings) {
+async function proxiedAgents(cfg: S3LikeConfig, region: string, settings?: ProxySettings) {
   const via = proxyFor(new URL(cfg.endpoint ?? `https://s3.${region}.amazonaws.com`), settings);
   if (!via) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(via);
-  } catch {
-    // Reported below, without the text (it may hold a password).
-  }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
-    throw new SkyError(
-      'store-proxy',
-      `The proxy set for ${kind} is not an http:// or https:// URL${url ? ` (${url.protocol})` : ''}.`,
-      { hint: "Set HTTPS_PROXY / HTTP_PROXY (or VS Code's http.proxy) to http://host:port." },
-    );
-  // A password in the proxy URL is masked wherever an error or log line would show it.
-  registerSecret(url.password && decodeURIComponent(url.password));
   const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
     import('http-proxy-agent'),
     import('https-proxy-agent'),
@@ -75,7 +60,7 @@ export async function openS3Store(
   const client: S3Client = new sdk.S3Client({
     endpoint: cfg.endpoint,
     region,
-    requestHandler: await proxiedAgents(kind, cfg, region, proxy),
+    requestHandler: await proxiedAgents(cfg, region, proxy),
     forcePathStyle: cfg.forcePathStyle,
     credentials,
     // RGW, R2 and COS accept these only when asked for.

@@ -1,6 +1,7 @@
 // Which proxy the S3 stores' requests take: the environment as curl reads it, or the editor's settings.
 import * as assert from 'assert';
 import { bypassesProxy, proxyFor } from '../../../engine/net/proxy';
+import { SkyError } from '../../../engine/util/errors';
 
 const u = (s: string) => new URL(s);
 
@@ -55,5 +56,19 @@ describe('proxy choice (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, or the editor setti
     const settings = { url: 'http://editor:8080', noProxy: ['.corp.example'] };
     assert.strictEqual(proxyFor(u('https://s3.amazonaws.com'), settings, env), 'http://editor:8080');
     assert.strictEqual(proxyFor(u('https://minio.corp.example'), settings, env), undefined);
+  });
+
+  it('refuses a proxy that is not http:// or https://, naming no password', () => {
+    for (const bad of ['socks5://me:sock-pass-1@127.0.0.1:1080', 'not a url']) {
+      assert.throws(
+        () => proxyFor(u('https://s3.amazonaws.com'), undefined, { HTTPS_PROXY: bad }),
+        (e: unknown) =>
+          e instanceof SkyError && e.code === 'store-proxy' && !/sock-pass-1|not a url/.test(e.message),
+      );
+    }
+    assert.strictEqual(
+      proxyFor(u('https://s3.amazonaws.com'), undefined, { HTTPS_PROXY: 'https://p:443' }),
+      'https://p:443',
+    );
   });
 });
