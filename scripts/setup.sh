@@ -43,8 +43,16 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ]; then
   (cd "$CS_DIR" && npm_config_unsafe_perm=true npm_config_yes=true npm_config_dangerously_allow_all_scripts=true npm install --no-audit --no-fund --foreground-scripts=false "code-server@$CS_VERSION" >"$CS_DIR/install.log" 2>&1) || {
     log "code-server install failed; see $CS_DIR/install.log"; tail -30 "$CS_DIR/install.log" >&2; exit 2; }
 fi
+# FUSE for the sandbox's node users, as udev would leave it (Debian's rule gives the device mode 0666).
+# Machines without udev (VMs, containers, CI) have /dev/fuse as crw------- root, and every unprivileged `rclone mount` then fails. This is host set-up,
+# like the apt packages above: the product itself never changes /dev/fuse, it reports it (see the
+# node probe in src/engine/mounts/nodeScripts.ts).
+if [ -c /dev/fuse ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+  if [ "$(id -u)" = 0 ]; then chmod 0666 /dev/fuse && log "chmod 0666 /dev/fuse (no udev rule had done it)"
+  else log "warning: /dev/fuse is $(stat -c %A /dev/fuse); run: sudo chmod 0666 /dev/fuse"; fi
+fi
 # Cluster nodes mount buckets with FUSE as a normal user; allow_other needs this line.
-if [ -f /etc/fuse.conf ] && ! grep -q '^user_allow_other' /etc/fuse.conf; then
+if [ ! -f /etc/fuse.conf ] || ! grep -q '^user_allow_other' /etc/fuse.conf; then
   echo user_allow_other >> /etc/fuse.conf 2>/dev/null || log "cannot enable user_allow_other in /etc/fuse.conf"
 fi
 log "ready"
