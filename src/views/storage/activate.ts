@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { recordsFile } from '../../engine/storage/records';
 import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
-import { registerCommand, runWithErrorHandling } from '../../commands/register';
+import { registerCommand, requireTrust, runWithErrorHandling } from '../../commands/register';
 import {
   copyUri,
   createBucket,
@@ -44,6 +44,8 @@ export function activateStorage(
       await runWithErrorHandling('sky.storage.drop', async () => {
         if (!target || (target.kind !== 'bucket' && target.kind !== 'folder'))
           throw new Error('Drop files on a bucket or folder in the Storage view.');
+        // Before any dropped bytes are written to a temp file.
+        requireTrust('Uploading to a bucket');
         const dropped = await droppedPaths(data);
         try {
           if (dropped.paths.length) await uploadInto(tree, target, dropped.paths);
