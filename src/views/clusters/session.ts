@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../../engine/config/config';
-import { configPath } from '../../engine/config/paths';
+import { configFileFromSettings } from '../configFile';
 import type { ClusterInventory } from '../../engine/cluster/clusters';
 import { poolFor } from '../../engine/launch/run';
 import type { SshPool } from '../../engine/ssh/connect';
@@ -21,8 +21,7 @@ export class ClusterSession implements vscode.Disposable {
 
   private build() {
     const setting = vscode.workspace.getConfiguration('sky');
-    const file = setting.get<string>('configFile') || configPath();
-    const config = loadConfig(file);
+    const config = loadConfig(configFileFromSettings());
     const strict = setting.get<'ask' | 'yes' | 'accept-new'>('ssh.strictHostKeyChecking');
     // The setting overrides the config file only where the user changed it from its default.
     const inspected = setting.inspect('ssh.strictHostKeyChecking');
