@@ -110,8 +110,8 @@ describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)',
     const nonce = `${process.pid}-${Date.now()}`;
     const flag = `~/.sky-pool-flag-${nonce}`;
     const dir = makeTestDir('sky-pool-');
-    // The long job prints five lines, waits (at most 2 min) for the second launch to leave a flag on
-    // its node, prints five more and fails with exit code 7: every line and the code must arrive.
+    // The long job prints five lines, waits (at most 2 min, then exit 9) for the second launch to leave
+    // a flag on its node, prints five more and fails with exit code 7: every line and the code must arrive.
     const longTask = path.join(dir, 'long.yaml');
     fs.writeFileSync(
       longTask,
@@ -121,7 +121,7 @@ describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)',
         'run: |',
         '  for i in 1 2 3 4 5; do echo "pool-line $i"; done',
         `  for t in $(seq 600); do [ -f ${flag} ] && break; sleep 0.2; done`,
-        `  rm -f ${flag}`,
+        `  rm ${flag} || exit 9`,
         '  for i in 6 7 8 9 10; do echo "pool-line $i"; done',
         '  exit 7',
         '',
