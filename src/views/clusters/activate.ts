@@ -21,6 +21,8 @@ export interface ClustersApi {
   terminals: JobTerminal[];
   /** Destination picker for downloads (tests replace it). */
   pickFolder: () => Promise<vscode.Uri | undefined>;
+  /** The visible view's refresh period (tests shorten it; 15 s otherwise). */
+  setRefreshPeriod(ms: number): void;
 }
 
 export function activateClusters(
@@ -38,13 +40,18 @@ export function activateClusters(
     session,
     terminals: [],
     pickFolder: pickDownloadFolder,
+    setRefreshPeriod: (ms) => {
+      periodMs = ms;
+      poll();
+    },
   };
   const onTerminal = (t: JobTerminal) => api.terminals.push(t);
   // Poll only while the view is visible: running jobs change status.
   let timer: NodeJS.Timeout | undefined;
+  let periodMs = 15_000;
   const poll = () => {
     if (timer) clearInterval(timer);
-    timer = view.visible ? setInterval(() => tree.refresh(undefined), 15_000) : undefined;
+    timer = view.visible ? setInterval(() => tree.refresh(undefined), periodMs) : undefined;
   };
   context.subscriptions.push(session, view, view.onDidChangeVisibility(poll), {
     dispose: () => timer && clearInterval(timer),
