@@ -270,7 +270,9 @@ export async function planFile(
   const r = await exec(client, `stat -c '%s %Y %a' ${remotePath(dest)} 2>/dev/null || true`, {
     token: opts.token,
   });
-  const [size, mtime, mode] = r.stdout.trim().split(' ').map(Number);
+  const [sizeText, mtimeText, modeText] = r.stdout.trim().split(' ');
+  const [size, mtime, mode] = [Number(sizeText), Number(mtimeText), parseInt(modeText, 8)];
+  // %a is octal: parsed as decimal, a 644 file never matched and every launch re-sent it.
   const same = size === st.size && mtime === Math.floor(st.mtimeMs / 1000) && mode === (st.mode & 0o777);
   return { send: !same, size: st.size, st };
 }
