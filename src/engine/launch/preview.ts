@@ -117,6 +117,9 @@ export interface PreviewInput {
   log: LogSink;
 }
 
+/** An error's first line without its final period, to sit inside a sentence. */
+const firstLine = (err: unknown) => errorMessage(err).split('\n')[0].replace(/\.$/, '');
+
 const exclusions = (tree: LocalTree, under = ''): PreviewExclusion[] =>
   tree.excluded.map((x) => ({
     path: under ? path.posix.join(under, x.rel) : x.rel,
@@ -139,7 +142,7 @@ async function connectAll(
     try {
       clients.set(n.alias, (await pool.get(n.alias)).client);
     } catch (err) {
-      return { reason: `${n.alias} is not reachable: ${errorMessage(err).split('\n')[0]}` };
+      return { reason: `${n.alias} is not reachable: ${firstLine(err)}` };
     }
   }
   return { clients };
@@ -321,7 +324,7 @@ async function previewBucket(
     return out;
   } catch (err) {
     out.actions = [];
-    return uncompared(`the ${out.store} store did not answer: ${errorMessage(err).split('\n')[0]}`);
+    return uncompared(`the ${out.store} store did not answer: ${firstLine(err)}`);
   }
 }
 

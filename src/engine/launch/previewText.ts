@@ -7,10 +7,16 @@ import type { BucketAction, BucketPreview, LaunchPreview, NodeSyncPreview, SyncP
 
 export const LIST_LIMIT = 50;
 
-/** A path in a code span: backticks and control characters shown escaped so the text stays one span. */
+/**
+ * A path as a Markdown code span: control characters shown escaped (one line stays one line), and a
+ * fence longer than any run of backticks in the name, so the name is shown exactly.
+ */
 function code(s: string): string {
-  const safe = s.replace(/[\u0000-\u001f`]/g, (c) => (c === '`' ? "'" : JSON.stringify(c).slice(1, -1)));
-  return `\`${safe}\``;
+  const safe = s.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const longest = Math.max(0, ...(safe.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest && (safe.startsWith('`') || safe.endsWith('`')) ? ' ' : '';
+  return `${fence}${pad}${safe}${pad}${fence}`;
 }
 
 const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;

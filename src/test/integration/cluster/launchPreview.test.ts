@@ -234,6 +234,30 @@ run: echo ok
     assert.strictEqual(p3.buckets[0].notCompared, 'offline');
   });
 
+  it('a node that cannot be reached: the preview says which and why, and counts everything local', () => {
+    const wd = path.join(tmp, 'gone-wd');
+    write(path.join(wd, '.gitignore'), '*.tmp\n');
+    write(path.join(wd, 'a.txt'), 'a\n');
+    write(path.join(wd, 'b.tmp'), 'b\n');
+    const task = path.join(tmp, 'gone.yaml');
+    fs.writeFileSync(task, 'workdir: ./gone-wd\nrun: echo ok\n');
+    // Port 1 on this machine: nothing listens there.
+    sb.writeSkyConfig({ clusters: { gone: { nodes: [{ host: '127.0.0.1', port: 1, user: 'x' }] } } });
+    try {
+      const r = cli('launch', '-c', 'gone', '--dry-run', '--json', task);
+      assert.strictEqual(r.status, 0, r.stderr);
+      const p = JSON.parse(r.stdout) as LaunchPreview;
+      assert.strictEqual(p.compared, false);
+      assert.match(p.notCompared ?? '', /^gone is not reachable: .*connection refused/);
+      assert.deepStrictEqual(
+        [p.syncs[0].local, p.syncs[0].nodes, p.syncs[0].excluded],
+        [{ files: 2, bytes: 8 }, [], [{ path: 'b.tmp', file: '.gitignore', line: 1, pattern: '*.tmp' }]],
+      );
+    } finally {
+      sb.writeSkyConfig();
+    }
+  });
+
   it('an unreadable .gitignore stops the dry run and the launch, naming the file', async () => {
     const wd = path.join(tmp, 'loop');
     write(path.join(wd, 'loop-only.txt'), 'a\n');
