@@ -211,7 +211,7 @@ async function previewSync(
   };
 }
 
-const MODES = ['MOUNT', 'MOUNT_CACHED', 'COPY'] as const;
+type Mode = Extract<BucketAction, { action: 'attach' }>['mode'];
 
 function storeOf(written: string | undefined, config: SkyConfig): StoreKind | undefined {
   if (written) {
@@ -239,7 +239,7 @@ async function previewBucket(
     return out;
   };
   if (m.kind === 'volume') return fail('volumes are not supported on SSH clusters');
-  const mode = m.kind === 'uri' ? 'COPY' : (m.storage.mode as (typeof MODES)[number]);
+  const mode = m.kind === 'uri' ? 'COPY' : (m.storage.mode as Mode);
   const attach: BucketAction = {
     action: 'attach',
     mode,

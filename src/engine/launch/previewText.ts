@@ -12,7 +12,7 @@ export const LIST_LIMIT = 50;
  * fence longer than any run of backticks in the name, so the name is shown exactly.
  */
 function code(s: string): string {
-  const safe = s.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const safe = [...s].map((c) => (c < ' ' ? JSON.stringify(c).slice(1, -1) : c)).join('');
   const longest = Math.max(0, ...(safe.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = longest && (safe.startsWith('`') || safe.endsWith('`')) ? ' ' : '';

@@ -15,7 +15,7 @@ function tree(files: Record<string, string>): string {
 }
 
 describe('sync exclusions: every excluded path names its rule file, line and pattern', () => {
-  it('reports the line of the pattern that decided (comments, blank lines and CRLF counted), after a !negation', () => {
+  it('reports the line of the pattern that decided (comments, blank lines and CRLF counted), after a !negation; a .git file is no rules', () => {
     const root = tree({
       '.gitignore': '# outputs\r\n\r\n*.log\r\n!keep.log\r\nkeep.log.bak\r\n/build\r\n',
       'a.log': '',
@@ -24,6 +24,8 @@ describe('sync exclusions: every excluded path names its rule file, line and pat
       'sub/.gitignore': '\n\ndata/\n',
       'sub/data/y': '',
       'sub/z.log': '',
+      // A .git file (a worktree or submodule): no .git/info/exclude, not an unreadable one.
+      '.git': 'gitdir: /elsewhere\n',
     });
     const t = walkLocalTree(root);
     assert.deepStrictEqual(
@@ -60,11 +62,4 @@ describe('sync exclusions: every excluded path names its rule file, line and pat
       );
     });
   }
-
-  it('a missing rule file is no rules; a .git file (worktree, submodule) means no .git/info/exclude', () => {
-    const root = tree({ '.git': 'gitdir: /elsewhere\n', 'a.txt': '' });
-    const t = walkLocalTree(root);
-    assert.deepStrictEqual(t.excluded, []);
-    assert.deepStrictEqual(t.entries.map((e) => e.rel).sort(), ['.git', 'a.txt']);
-  });
 });
