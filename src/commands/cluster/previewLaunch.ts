@@ -15,8 +15,8 @@ function taskUri(arg: unknown): vscode.Uri {
 
 /**
  * Sky: Preview Launch — the engine's dry run of `launch` on a picked cluster (what would be sent,
- * excluded, deleted and done to buckets), opened as a Markdown document. It only reads the nodes and
- * stores, so it is allowed in an untrusted workspace as long as nothing runs: nothing does.
+ * excluded, deleted and done to buckets), opened as a Markdown document. It runs nothing from the
+ * workspace and only reads the nodes and stores, so unlike Launch it does not need workspace trust.
  */
 export async function previewLaunch(
   arg: unknown,

@@ -232,6 +232,15 @@ run: echo ok
     assert.deepStrictEqual(p3.syncs[0].nodes, []);
     assert.deepStrictEqual(p3.syncs[0].local, { files: 4, bytes: wdBytes - 6 });
     assert.strictEqual(p3.buckets[0].notCompared, 'offline');
+
+    // exec syncs the workdir only (file_mounts with --with-file-mounts), and its dry run says so.
+    const r4 = cli('exec', '-c', 'sky-sbx', '--dry-run', '--delete', '--json', task);
+    assert.strictEqual(r4.status, 0, r4.stderr);
+    const p4 = JSON.parse(r4.stdout) as LaunchPreview;
+    assert.deepStrictEqual(
+      [p4.kind, p4.compared, p4.syncs.map((x) => x.what), p4.buckets, p4.syncs[0].nodes.map((n) => n.delete)],
+      ['exec', true, ['workdir'], [], [['a.txt'], ['a.txt']]],
+    );
   });
 
   it('a node that cannot be reached: the preview says which and why, and counts everything local', () => {
