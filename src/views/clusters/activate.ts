@@ -3,6 +3,7 @@ import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
 import { registerCommand } from '../../commands/register';
 import { launchOrExec } from '../../commands/cluster/launchTask';
+import { previewLaunch } from '../../commands/cluster/previewLaunch';
 import {
   cancelJobCommand,
   copySshCommand,
@@ -59,6 +60,7 @@ export function activateClusters(
   const launchDeps = { session, ui: deps.ui, log: deps.log, onTerminal, onDone: () => tree.refresh() };
   registerCommand(context, 'sky.launchTask', (uri?: vscode.Uri) => launchOrExec('launch', uri, launchDeps));
   registerCommand(context, 'sky.execTask', (uri?: vscode.Uri) => launchOrExec('exec', uri, launchDeps));
+  registerCommand(context, 'sky.previewLaunch', (uri?: vscode.Uri) => previewLaunch(uri, launchDeps));
   registerCommand(context, 'sky.refreshClusters', () => tree.refresh());
   registerCommand(context, 'sky.showJobLogs', (item: Extract<ClusterTreeItem, { kind: 'job' }>) =>
     showJobLogs(item, session, onTerminal),
