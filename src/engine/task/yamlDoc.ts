@@ -44,11 +44,11 @@ export function parseTaskYaml(text: string): ParsedTaskYaml {
     version: '1.1',
   });
   const list = Array.isArray(docs) ? docs : [];
-  const documents = list.map((doc, index) => fromYamlDocument(doc, index));
+  const documents = list.map((doc, index) => fromYamlDocument(doc, index, text));
   return { text, lineStarts: computeLineStarts(text), documents, parser: 'yaml' };
 }
 
-function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument {
+function fromYamlDocument(doc: Document.Parsed, index: number, text: string): TaskYamlDocument {
   const { value, problems } = buildValue(doc);
   const conv = (e: { code: string; message: string; pos: [number, number] }) => ({
     code: e.code,
@@ -57,7 +57,7 @@ function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument
   });
   return {
     index,
-    root: toSNode(doc.contents as Node | null, 0),
+    root: toSNode(doc.contents as Node | null, text, 0),
     start: doc.range[0],
     errors: [...doc.errors.map(conv), ...problems],
     warnings: doc.warnings.map(conv),
@@ -75,7 +75,8 @@ function scalarValue(v: unknown): unknown {
   return typeof v === 'symbol' ? v.description : v;
 }
 
-function toSScalar(n: unknown): SScalar {
+/** A key or item as a scalar; a collection or alias key shows as its source text (stringifying the node could resolve merges, which may throw). */
+function toSScalar(n: unknown, text: string): SScalar {
   if (isScalar(n) && n.range)
     return { kind: 'scalar', start: n.range[0], end: n.range[1], value: scalarValue(n.value) };
   const r = (n as Node | null)?.range;
@@ -83,12 +84,12 @@ function toSScalar(n: unknown): SScalar {
     kind: 'scalar',
     start: r ? r[0] : 0,
     end: r ? r[1] : 0,
-    value: isScalar(n) ? scalarValue(n.value) : String(n),
+    value: isScalar(n) ? scalarValue(n.value) : r ? text.slice(r[0], r[1]).trim() : null,
   };
 }
 
 /** The source tree; below MAX_DEPTH a collection is kept as a bare extent (the value builder reports it). */
-function toSNode(n: Node | null, depth: number): SNode | null {
+function toSNode(n: Node | null, text: string, depth: number): SNode | null {
   if (!n || !n.range) return null;
   if (depth > MAX_DEPTH) return { kind: 'scalar', start: n.range[0], end: n.range[1], value: undefined };
   if (isMap(n)) {
@@ -97,8 +98,8 @@ function toSNode(n: Node | null, depth: number): SNode | null {
       start: n.range[0],
       end: n.range[1],
       items: n.items.map((p: Pair) => ({
-        key: toSScalar(p.key),
-        value: toSNode(p.value as Node | null, depth + 1),
+        key: toSScalar(p.key, text),
+        value: toSNode(p.value as Node | null, text, depth + 1),
       })),
     };
   }
@@ -107,7 +108,7 @@ function toSNode(n: Node | null, depth: number): SNode | null {
       kind: 'seq',
       start: n.range[0],
       end: n.range[1],
-      items: n.items.map((x) => toSNode(x as Node | null, depth + 1) ?? toSScalar(x)),
+      items: n.items.map((x) => toSNode(x as Node | null, text, depth + 1) ?? toSScalar(x, text)),
     };
   }
   return { kind: 'scalar', start: n.range[0], end: n.range[1], value: isScalar(n) ? n.value : undefined };
