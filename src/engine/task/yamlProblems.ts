@@ -31,19 +31,17 @@ export function pointerAt(root: SNode | null, offset: number): string {
   const segs: Array<string | number> = [];
   let n = root;
   while (n && n.kind !== 'scalar') {
-    let next: SNode | null = null;
     if (n.kind === 'map') {
       const p = lastWhere(n.items, (x) => x.key.start < offset && offset <= endOf(x.value, x.key));
       if (!p) break;
       segs.push(String(p.key.value));
-      next = p.value;
+      n = p.value;
     } else {
       const item = lastWhere(n.items, (x) => x.start < offset && offset <= x.end);
       if (!item) break;
       segs.push(n.items.indexOf(item));
-      next = item;
+      n = item;
     }
-    n = next;
   }
   return toPointer(segs);
 }
