@@ -1,4 +1,4 @@
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, Node, Pair, Scalar, visit } from 'yaml';
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, Node, Pair, Scalar } from 'yaml';
 import { toPointer } from './diagnostic';
 import { resolvePlain } from './fastYaml';
 import type { SyntaxProblem } from './sourceTree';
@@ -68,13 +68,19 @@ class ValueBuilder {
   private expansionReported = false;
 
   constructor(doc: Document.Parsed) {
+    // Document order without recursion (yaml's own visit recurses, and nesting here can be absurd).
     const anchors = new Map<string, Node>();
-    visit(doc, {
-      Node: (_key, node) => {
-        if (isAlias(node)) this.targets.set(node, anchors.get(node.source));
-        else if (node.anchor) anchors.set(node.anchor, node);
-      },
-    });
+    const todo: unknown[] = [doc.contents];
+    while (todo.length > 0) {
+      const node = todo.pop();
+      if (isAlias(node)) this.targets.set(node, anchors.get(node.source));
+      else if (isScalar(node) || isMap(node) || isSeq(node)) {
+        if (node.anchor) anchors.set(node.anchor, node);
+        if (isMap(node))
+          for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i].value, node.items[i].key);
+        else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) todo.push(node.items[i]);
+      }
+    }
   }
 
   private problem(code: keyof typeof VALUE_PROBLEM_CODES, message: string, at: unknown, path: Segs): void {
