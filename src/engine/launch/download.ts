@@ -1,6 +1,6 @@
 // Artifact download from a node: the remote file or folder comes back as one tar stream, is unpacked
-// into a temporary folder next to the destination, and only then renamed into place — a cancelled or
-// broken transfer leaves nothing under the final name.
+// (strictly: see unpackArchive.ts) into a temporary folder next to the destination, and only then
+// renamed into place — a cancelled, broken or refused transfer leaves nothing under the final name.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Client } from 'ssh2';

@@ -83,15 +83,6 @@ export function unpackArchive(
 ): ArchiveUnpacker {
   const counts = { files: 0, bytes: 0 };
   let first: { refused?: RefusedEntry; error?: Error } | undefined;
-  let settled = false;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const settle = () => {
-    if (!settled) {
-      settled = true;
-      resolveDone();
-    }
-  };
   const sink = new Unpack({
     cwd: dir,
     strict: true,
@@ -99,6 +90,7 @@ export function unpackArchive(
     preserveOwner: false,
     unlink: false,
     onReadEntry: (entry: ReadEntry) => {
+      // A node has no business making setuid/setgid programs on this machine (node-tar keeps 0o7777).
       if (typeof entry.mode === 'number') entry.mode &= 0o777;
     },
     // node-tar pipes each file's data through this on its way to disk: the one place to count it.
@@ -124,9 +116,11 @@ export function unpackArchive(
     if (!first) first = { refused: describe(err, dir), error: err };
     stop();
   });
-  // An aborted parser never emits 'close'; it writes nothing further either.
-  sink.on('abort', settle);
-  sink.on('close', settle);
+  const done = new Promise<void>((resolve) => {
+    sink.on('close', () => resolve());
+    // An aborted parser never emits 'close'; it writes nothing further either.
+    sink.on('abort', () => resolve());
+  });
   let stopped = false;
   const stop = () => {
     if (stopped) return;
