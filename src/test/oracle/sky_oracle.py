@@ -14,6 +14,7 @@ empty temporary folder: no credentials, no ~/.sky config. Network access is refu
 process so nothing silently reaches a cloud or a catalog server.
 """
 import copy
+import hashlib
 import json
 import os
 import socket
@@ -126,6 +127,9 @@ def _needs_cloud(exc):
     for x in chain:
         if isinstance(x, (_NoNetwork, exceptions.NoCloudAccessError)):
             return True
+        # A cloud's SDK that the base package leaves out (e.g. kubernetes for k8s infra).
+        if isinstance(x, ImportError) or 'Failed to import dependencies' in str(x):
+            return True
         text = f'{type(x).__name__}: {x}'
         if any(m in text for m in NETWORK_MARKERS):
             return True
@@ -153,6 +157,11 @@ def _declining(name, fn):
         except BaseException as e:  # noqa: BLE001
             if isinstance(e, Exception) and _needs_cloud(e):
                 _declined.add(f'Resources.{name}')
+                return None
+            # A step after a declined one works on what that one would have filled in (the cloud
+            # inferred from an instance type, say): its failure is declined too.
+            if isinstance(e, Exception) and _declined:
+                _declined.add(f'Resources.{name} (after a declined step)')
                 return None
             raise
 
@@ -186,7 +195,8 @@ sky.Task.from_yaml_config = staticmethod(_from_yaml_config)
 def _load(docs):
     """SkyPilot's path for `sky launch FILE`: the dag from the parsed documents (as
     dag_utils.load_dag_from_yaml does after reading the file), then each task's own validation
-    (Task.validate as the API server runs it, minus the local workdir and file_mounts checks)."""
+    (Task.validate as the API server runs it, minus the local workdir and file_mounts checks), then
+    each storage spec's own validation."""
     # pylint: disable=protected-access
     if dag_utils._is_job_group_configs(docs):
         dag = dag_utils._load_job_group(docs)
@@ -197,6 +207,16 @@ def _load(docs):
         task.validate_run()
         for r in task.resources:
             r.validate()
+        # Storage.construct() (run by `sky launch` before any bucket is touched) starts with this
+        # offline check of the spec: names, sources and modes.
+        for storage in task.storage_mounts.values():
+            storage._validate_storage_spec(storage.name)  # pylint: disable=protected-access
+        # The API server's volume step: mount paths are checked offline, then each volume is looked
+        # up in the server's volume table, which the oracle declines.
+        try:
+            task.resolve_and_validate_volumes()
+        except exceptions.VolumeNotFoundError:
+            _declined.add('Task.resolve_and_validate_volumes (volume lookup)')
     return dag
 
 
@@ -355,9 +375,25 @@ def main():
     if '--schemas' in sys.argv:
         dump_schemas()
         return
-    files = json.load(sys.stdin)
+    items = json.load(sys.stdin)
+    cache_dir = os.environ.get('SKY_ORACLE_CACHE')
+    with open(__file__, 'rb') as me:
+        salt = hashlib.sha256(me.read() + sky.__version__.encode()).hexdigest()
     results = []
-    for f in files:
+    for item in items:
+        # {"file", "cache": true} marks a file whose verdict depends on its text alone (no local
+        # paths): SkyPilot's answer for the same text, SkyPilot version and oracle is kept on disk.
+        f = item['file'] if isinstance(item, dict) else item
+        key = None
+        if cache_dir and isinstance(item, dict) and item.get('cache'):
+            with open(f, 'rb') as fh:
+                key = os.path.join(cache_dir, hashlib.sha256(salt.encode() + fh.read()).hexdigest() + '.json')
+            if os.path.exists(key):
+                with open(key, encoding='utf-8') as fh:
+                    r = json.load(fh)
+                r['file'] = f
+                results.append(r)
+                continue
         t0 = time.time()
         try:
             r = judge(f)
@@ -369,6 +405,11 @@ def main():
         r['file'] = f
         r['seconds'] = round(time.time() - t0, 3)
         results.append(r)
+        if key and r['verdict'] != 'error':
+            os.makedirs(cache_dir, exist_ok=True)
+            with open(key + '.tmp', 'w', encoding='utf-8') as fh:
+                json.dump(r, fh)
+            os.replace(key + '.tmp', key)
     with os.fdopen(_ANSWER_FD, 'w') as out:
         json.dump({'version': sky.__version__, 'results': results}, out)
 

@@ -37,8 +37,9 @@ const RESOURCES: Record<string, Pool> = {
     ['lots', -4, 0, '16 GB', '2Tb+', '16GiB', '16x+', 'x2', '1PB', false],
   ],
   accelerators: [
-    ['V100', 'V100:2', 'A100:8', { V100: 1 }, ['V100', 'A100:2'], 'H100:8', 'tpu-v3-8', 'L4:1'],
+    ['V100', 'V100:2', 'A100:8', { V100: 1 }, ['V100', 'A100:2'], 'H100:8', 'L4:1'],
     [
+      'tpu-v3-8',
       'V100:0',
       'V100:-1',
       'A100:1.5',
@@ -56,8 +57,8 @@ const RESOURCES: Record<string, Pool> = {
     [0, -10, 10.5, 'big', '100 GB', '100GiB', '256gb', '2.5TB'],
   ],
   disk_tier: [
-    ['low', 'medium', 'high', 'ultra', 'best', 'LOW'],
-    ['fast', 'slow', 3, 'premium'],
+    ['best', 'BEST'],
+    ['fast', 'slow', 3, 'premium', 'ultra'],
   ],
   network_tier: [
     ['standard', 'best', 'BEST'],
@@ -140,8 +141,8 @@ const SERVICE: Record<string, Pool> = {
     ],
   ],
   load_balancing_policy: [
-    ['round_robin', 'least_load', 'instance_aware_least_load'],
-    ['random', 'fastest', 3],
+    ['round_robin', 'least_load'],
+    ['random', 'fastest', 3, 'instance_aware_least_load'],
   ],
   ports: [
     [8080, 8000],
@@ -150,7 +151,7 @@ const SERVICE: Record<string, Pool> = {
 };
 
 const STORE: Pool = [
-  ['s3', 'gcs', 'azure', 'r2', 'ibm', 'oci', 'S3', '$STORE', '${STORE}'],
+  ['s3', 'gcs', 'r2', 'S3', '$STORE', '${STORE}'],
   ['dropbox', 3, '$NOT_SET', 'volume'],
 ];
 const MODE: Pool = [
@@ -158,8 +159,16 @@ const MODE: Pool = [
   ['LINK', 2, '$MODE_X'],
 ];
 const SOURCE: Pool = [
-  ['s3://sky-bucket', 's3://sky-bucket/sub/dir', 'gs://sky-bucket/data', 'hf://datasets/openai/gsm8k'],
-  ['s3://', 'ftp://host/x', ['s3://a', 's3://b'], 's3://Bad_Bucket', 4],
+  ['s3://sky-bucket', 'gs://sky-bucket', 'hf://datasets/openai/gsm8k'],
+  [
+    's3://sky-bucket/sub/dir',
+    'gs://sky-bucket/data',
+    's3://',
+    'ftp://host/x',
+    ['s3://a', 's3://b'],
+    's3://Bad_Bucket',
+    4,
+  ],
 ];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
@@ -172,16 +181,19 @@ function fromPool(r: () => number, p: Pool, edge: boolean): unknown {
 
 function storageSpec(r: () => number, edge: () => boolean): Obj {
   const s: Obj = {};
-  const shape = pick(r, ['named', 'source', 'both']);
+  // Ordinary specs: a new named bucket (optionally with a store), or an existing bucket as source.
+  const shape = edge() ? pick(r, ['both', 'named', 'source']) : pick(r, ['named', 'source']);
   if (shape !== 'source')
     s.name = pick(r, ['sky-bucket-1', 'my.data-2', '${BUCKET}-out', edge() ? 'Bad_Name' : 'abc']);
   if (shape !== 'named') s.source = fromPool(r, SOURCE, edge());
-  if (shape === 'named' || r() < 0.3) s.store = fromPool(r, STORE, edge());
+  if (shape === 'named' && r() < 0.7) s.store = fromPool(r, STORE, edge());
+  else if (edge()) s.store = fromPool(r, STORE, true);
   if (r() < 0.6) s.mode = fromPool(r, MODE, edge());
   if (r() < 0.2) s.persistent = edge() ? 'yes' : pick(r, [true, false]);
   if (r() < 0.1) s._force_delete = true;
-  if (r() < 0.1 && edge()) s[pick(r, ['sotre', 'bucket', 'path'])] = pick(r, ['s3', null, 'x']);
-  if (r() < 0.15)
+  if (edge()) s[pick(r, ['sotre', 'bucket', 'path'])] = pick(r, ['s3', null, 'x']);
+  if (s.mode === 'MOUNT_CACHED' && r() < 0.3) s.config = { mount_cached: { transfers: 8 } };
+  if (edge())
     s.config = pick(r, [
       { mount_cached: { sequential_upload: true } },
       { mount_cached: { transfers: 8 } },
@@ -197,6 +209,8 @@ function resources(r: () => number, edge: () => boolean, depth = 0): Obj {
   const n = 1 + Math.floor(r() * 3);
   for (let i = 0; i < n; i++) {
     const k = pick(r, keys);
+    // SkyPilot wants one priority across any_of/ordered alternatives.
+    if (depth > 0 && k === 'priority') continue;
     out[k] = fromPool(r, RESOURCES[k], edge());
   }
   if (depth === 0 && r() < 0.08) {
@@ -208,7 +222,12 @@ function resources(r: () => number, edge: () => boolean, depth = 0): Obj {
 
 function service(r: () => number, edge: () => boolean): Obj {
   const out: Obj = { readiness_probe: fromPool(r, SERVICE.readiness_probe, edge()) };
-  for (const k of ['replicas', 'replica_policy', 'load_balancing_policy', 'ports']) {
+  // replicas and replica_policy exclude each other (only an edge case sets both).
+  const scale = pick(r, ['replicas', 'replica_policy', 'none']);
+  if (scale !== 'none') out[scale] = fromPool(r, SERVICE[scale], edge());
+  const other = scale === 'replicas' ? 'replica_policy' : 'replicas';
+  if (edge()) out[other] = fromPool(r, SERVICE[other], false);
+  for (const k of ['load_balancing_policy', 'ports']) {
     if (r() < 0.4) out[k] = fromPool(r, SERVICE[k], edge());
   }
   if (edge() && r() < 0.2) delete out.readiness_probe;
@@ -249,6 +268,7 @@ function config(r: () => number, edge: () => boolean): Obj {
   if (edge())
     return pick(r, [
       { kubernetes: { enable_docker: 'yes' } },
+      { kubernetes: { enable_docker: { mode: 'dind' } } },
       { api_server: { endpoint: 'http://x' } },
       { allowed_clouds: ['aws'] },
       { jobs: { controller: { resources: { cpus: 2 } } } },
@@ -259,8 +279,8 @@ function config(r: () => number, edge: () => boolean): Obj {
     ]);
   return pick(r, [
     { kubernetes: { enable_docker: true } },
-    { kubernetes: { enable_docker: { mode: 'dind' } } },
-    { kubernetes: { enable_docker: 'dind' } },
+    { kubernetes: { enable_docker: { mode: 'BUILD' } } },
+    { kubernetes: { enable_docker: 'ALL' } },
     { docker: { run_options: ['--cap-add=SYS_ADMIN'] } },
     { kubernetes: { pod_config: { spec: { runtimeClassName: 'nvidia' } } } },
     { nvidia_gpus: { disable_ecc: true } },
@@ -368,7 +388,7 @@ export function generateCorpus(count: number, seed = 20261203): CorpusFile[] {
     if (kind < 0.85) {
       const t = task(r, edge);
       // A float node count as Python reads it (`2.0`): JavaScript would print `2`.
-      const floatNodes = r() < 0.03;
+      const floatNodes = target === 0 && r() < 0.06;
       if (floatNodes) delete t.num_nodes;
       text = dump(t);
       if (floatNodes) text += pick(r, ['num_nodes: 2.0\n', 'num_nodes: 1.0\n']);

@@ -41,6 +41,20 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
   const s = substituteDeep(raw, ctx.vars);
   const at = (...segs: string[]) => `${p}${ptr(...segs)}`;
   const storeRaw = s.store;
+  // The schema lets `$VAR` through for store and mode (editors see the text before substitution); a
+  // reference still there after substitution names no env, and SkyPilot refuses the literal text.
+  for (const k of ['store', 'mode']) {
+    const v = s[k];
+    if (typeof v === 'string' && /\$\{?[A-Za-z_]/.test(v) && !hasPendingVar(v, ctx.task)) {
+      ctx.report({
+        severity: 'error',
+        pointer: at(k),
+        code: 'unresolved-var',
+        message: `${k} '${v}' uses a variable that neither envs nor secrets set; SkyPilot would read the literal text.`,
+      });
+      return;
+    }
+  }
   if (storeRaw === 'volume') {
     volumeSource(ctx, p, s);
     return;

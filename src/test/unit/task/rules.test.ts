@@ -34,11 +34,12 @@ describe('task rules', () => {
   });
 
   describe('envs and secrets', () => {
-    it('null env value is a warning on the key', () => {
+    it('null env value is an error on the key unless --env gives it (SkyPilot refuses to load it)', () => {
       const y = 'envs:\n  TOKEN:\n  OK: 1\n';
       const d = expectOne(y, 'env-null', '/envs/TOKEN');
-      assert.strictEqual(d.severity, 'warning');
+      assert.strictEqual(d.severity, 'error');
       assert.strictEqual(underlined(y, d), 'TOKEN');
+      expectNone(y, 'env-null', { env: { TOKEN: 'x' } });
     });
     it('env name pattern', () => {
       expectOne('envs:\n  1X: a\n', 'env-name', '/envs/1X');
@@ -163,6 +164,7 @@ describe('task rules', () => {
     it('values given at launch (envs without a value) postpone the checks that need them', () => {
       expectNone(
         'envs: {BUCKET: null}\nfile_mounts:\n  /m: {name: $BUCKET, mode: MOUNT}\n  /u: {source: "s3://${BUCKET}"}\n',
+        'bucket-name',
       );
       expectNone('envs: {DIR: null}\nworkdir: $DIR\nfile_mounts:\n  /d: $DIR/data\n', 'workdir', {
         localChecks: true,
