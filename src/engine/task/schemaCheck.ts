@@ -329,6 +329,15 @@ export function checkSchema(value: unknown, vars: Record<string, string> = {}): 
       if (atSameNode(f) && (f.keyword === 'type' || f.keyword === 'anyOf' || f.keyword === 'oneOf'))
         suppressed.add(j);
     });
+    // A branch written for another type says nothing about this value (an object is not wrong
+    // for failing the string branch's enum): drop everything that branch reported.
+    branches.forEach((b, bi) => {
+      if (matching.includes(b)) return;
+      const prefix = `${e.schemaPath}/${bi}/`;
+      errors.forEach((f, j) => {
+        if (f.schemaPath.startsWith(prefix) && f.instancePath.startsWith(e.instancePath)) suppressed.add(j);
+      });
+    });
     if (matching.length === 0) {
       issues.push({
         pointer: e.instancePath,

@@ -85,6 +85,16 @@ def _ptr(parts):
 _orig_validate_schema = common_utils.validate_schema
 
 
+def _deepest(err):
+    """Inside anyOf/oneOf, the branch error that is not a plain type mismatch and lies deepest: for
+    `autostop: {idle: 5}` the unknown key `idle`, not the whole `autostop` value."""
+    if err.validator in ('anyOf', 'oneOf') and err.context:
+        cands = [c for c in err.context if c.validator != 'type']
+        if cands:
+            return _deepest(max(cands, key=lambda c: len(c.absolute_path)))
+    return err
+
+
 def _validate_schema(obj, schema, err_msg_prefix='', skip_none=True):
     try:
         _orig_validate_schema(obj, schema, err_msg_prefix, skip_none)
@@ -92,7 +102,7 @@ def _validate_schema(obj, schema, err_msg_prefix='', skip_none=True):
         o = {k: v for k, v in obj.items() if v is not None} if skip_none else obj
         nodes = []
         for e in validator.get_schema_validator()(schema).iter_errors(o):
-            best = jsonschema.exceptions.best_match([e])
+            best = _deepest(jsonschema.exceptions.best_match([e]))
             path = list(best.absolute_path)
             if best.validator == 'additionalProperties' and isinstance(best.instance, dict):
                 known = set((best.schema or {}).get('properties', {}).keys())
@@ -192,6 +202,31 @@ def _from_yaml_config(config, *a, **k):
 sky.Task.from_yaml_config = staticmethod(_from_yaml_config)
 
 
+def _validate_store_names(storage):
+    """construct() then adds each store the spec names; the store's class checks the bucket name
+    first (offline), then reaches the cloud. Only that first check runs here."""
+    from sky.data import storage as storage_lib  # pylint: disable=import-outside-toplevel
+    # pylint: disable=protected-access
+    classes = dict(storage_lib._S3_COMPATIBLE_STORES)
+    for t, c in (('GCS', 'GcsStore'), ('AZURE', 'AzureBlobStore'), ('IBM', 'IBMCosStore'),
+                 ('OCI', 'OciStore')):
+        if hasattr(storage_lib, c):
+            classes[t] = getattr(storage_lib, c)
+    if not storage.name:
+        return
+    for store_type in storage.stores:
+        cls = classes.get(store_type.value)
+        if cls is None or not hasattr(cls, 'validate_name'):
+            continue
+        try:
+            cls.validate_name(storage.name)
+        except Exception as e:  # noqa: BLE001
+            if _needs_cloud(e):
+                _declined.add(f'{cls.__name__}.validate_name')
+                continue
+            raise
+
+
 def _load(docs):
     """SkyPilot's path for `sky launch FILE`: the dag from the parsed documents (as
     dag_utils.load_dag_from_yaml does after reading the file), then each task's own validation
@@ -207,10 +242,18 @@ def _load(docs):
         task.validate_run()
         for r in task.resources:
             r.validate()
+        # Task.validate()'s file_mounts step (mount paths, cloud destinations); whether a local
+        # source exists is a local check, which the differential test leaves out on both sides.
+        try:
+            task.expand_and_validate_file_mounts()
+        except ValueError as e:
+            if 'does not exist locally' not in str(e):
+                raise
         # Storage.construct() (run by `sky launch` before any bucket is touched) starts with this
         # offline check of the spec: names, sources and modes.
         for storage in task.storage_mounts.values():
             storage._validate_storage_spec(storage.name)  # pylint: disable=protected-access
+            _validate_store_names(storage)
         # The API server's volume step: mount paths are checked offline, then each volume is looked
         # up in the server's volume table, which the oracle declines.
         try:

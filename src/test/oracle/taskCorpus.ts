@@ -362,16 +362,18 @@ function task(r: () => number, edge: () => boolean): Obj {
   if (r() < 0.15) t.config = config(r, edge);
   if (r() < 0.5) t.setup = edge() ? pick(r, [['pip install x'], 3]) : 'pip install -r requirements.txt';
   t.run = edge() && r() < 0.2 ? pick(r, [['echo a'], 5, { cmd: 'x' }]) : 'python train.py';
-  if (r() < 0.05) t.pool = edge() ? { workers: 'many' } : { workers: 2 };
+  // A pool and a service exclude each other: only an edge case sets both.
+  if (r() < 0.05 && (t.service === undefined || edge()))
+    t.pool = edge() ? { workers: 'many' } : { workers: 2 };
   if (edge() && r() < 0.15) t[pick(r, UNKNOWN_TOP)] = pick(r, [null, 'x', 1]);
   if (edge() && r() < 0.1 && typeof t.resources === 'object')
     (t.resources as Obj)[pick(r, ['cpu', 'gpus', 'bogus'])] = pick(r, [null, 2]);
   return t;
 }
 
-/** Python's float repr keeps `2.0` a float in YAML; JavaScript would print `2`. */
+/** YAML 1.1, as SkyPilot reads it: the string 'yes' is written quoted, not as a boolean. */
 function dump(v: unknown): string {
-  return stringify(v, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(v, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
 }
 
 /** A deterministic corpus of `count` task files (single tasks, pipelines, job groups). */

@@ -81,10 +81,9 @@ export function checkResourceValues(ctx: RuleContext, r: Obj, base: Array<string
   }
   const mem = r.memory;
   if (typeof mem === 'string' || typeof mem === 'number') {
-    const gb = parseSize(String(typeof mem === 'number' && Number.isInteger(mem) ? mem : mem), {
-      plus: true,
-      x: true,
-    });
+    // `16x+` parses, but SkyPilot then strips one suffix only and fails on the other.
+    const both = typeof mem === 'string' && /x\+$/.test(mem);
+    const gb = both ? undefined : parseSize(String(mem), { plus: true, x: true });
     if (gb === undefined)
       err(
         'memory',
@@ -144,7 +143,8 @@ export function checkResourceValues(ctx: RuleContext, r: Obj, base: Array<string
     const isDocker =
       typeof image === 'string' ? docker(image) : isObj(image) && Object.values(image).every(docker);
     const hasCloud = [r.infra, r.cloud].some((v) => typeof v === 'string' && v !== '' && !v.startsWith('*'));
-    if (!isDocker && !hasCloud)
+    // An instance type names its cloud (SkyPilot looks it up in the catalogs).
+    if (!isDocker && !hasCloud && (r.instance_type === undefined || r.instance_type === null))
       err(
         'image_id',
         'image-id',

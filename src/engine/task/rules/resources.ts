@@ -142,6 +142,18 @@ export function resourcesRule(ctx: RuleContext): void {
             });
         }
       }
+      if (
+        r.infra !== undefined &&
+        r.infra !== null &&
+        ['cloud', 'region', 'zone'].some((c) => res[c] != null)
+      )
+        ctx.report({
+          severity: 'error',
+          pointer: ptr('resources', k, i, 'infra'),
+          on: 'key',
+          code: 'infra-and-cloud',
+          message: `Cannot combine infra here with cloud/region/zone in resources: each ${k} entry is merged over the base resources.`,
+        });
     });
   }
 }

@@ -113,7 +113,9 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
     }
   } else if (typeof source === 'string') {
     if (isCloudUri(source)) uriSource(ctx, p, source, name, store, mode);
-    else localSource(ctx, p, [source], name, false);
+    // A store prefix with no bucket (`s3://`) is not a local path to SkyPilot either; it fails later,
+    // when the bucket is looked up.
+    else if (!NAME_PREFIX.test(source)) localSource(ctx, p, [source], name, false);
   } else if (Array.isArray(source)) {
     const items = source.filter((x): x is string => typeof x === 'string');
     items.forEach((x, i) => {

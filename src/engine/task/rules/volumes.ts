@@ -43,14 +43,14 @@ export function storeVolumeRule(ctx: RuleContext): void {
       ctx.report({ severity: 'error', pointer, code: 'store-volume', message });
     if (spec.name === undefined || spec.name === null || spec.name === '')
       err(at, `The volume at '${dst}' needs a name (store: volume makes a network disk).`);
-    else if (cloud === undefined)
+    else if (cloud === undefined && (res.instance_type === undefined || res.instance_type === null))
       err(
         `${at}${ptr('store')}`,
         'store: volume needs a cloud: set resources.infra to gcp/<region> (volumes are GCP disks).',
       );
-    else if (cloud !== 'gcp')
+    else if (cloud !== undefined && cloud !== 'gcp')
       err(`${at}${ptr('store')}`, `store: volume is only supported on GCP, not ${cloud}.`);
-    else if (!located)
+    else if (cloud === 'gcp' && !located)
       err(
         `${at}${ptr('name')}`,
         'A named volume needs a region or zone: set resources.infra to gcp/<region>.',

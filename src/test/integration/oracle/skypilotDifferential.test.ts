@@ -153,10 +153,9 @@ describe('SkyPilot differential (real SkyPilot vs validate vs yaml-language-serv
       schemaRequestService: () => Promise.reject(new Error('no remote schemas')),
       workspaceContext: { resolveRelativePath: (rel) => rel },
     });
-    // SkyPilot reads YAML 1.1 (`persistent: yes` is a boolean); yaml.yamlVersion: 1.1 tells Red Hat YAML.
+    // Red Hat YAML's defaults (YAML 1.2), as a user has them.
     ls.configure({
       validate: true,
-      yamlVersion: '1.1',
       schemas: [{ uri: 'file:///task.schema.json', fileMatch: ['*.yaml'], schema: taskSchema as never }],
     });
 

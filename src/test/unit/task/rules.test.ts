@@ -234,8 +234,21 @@ describe('task rules', () => {
       expectOne(fm('name: UPPER'), 'bucket-name', '/file_mounts/~1m/name');
       expectOne(fm('source: s3://Bad_Bucket'), 'bucket-name', '/file_mounts/~1m/source');
     });
-    it('store: volume (lower case only)', () => {
-      expectNone(fm('store: volume\nname: scratch\nconfig: {disk_size: 100}'));
+    it('store: volume (lower case only; a named GCP disk in a region)', () => {
+      const gcp = 'resources: {infra: gcp/us-central1}\n';
+      expectNone(fm('store: volume\nname: scratch\nconfig: {disk_size: 100}') + gcp);
+      expectOne(fm('store: volume\nname: scratch'), 'store-volume', '/file_mounts/~1m/store');
+      expectOne(
+        fm('store: volume\nname: scratch') + 'resources: {infra: aws}\n',
+        'store-volume',
+        '/file_mounts/~1m/store',
+      );
+      expectOne(
+        fm('store: volume\nname: scratch') + 'resources: {infra: gcp}\n',
+        'store-volume',
+        '/file_mounts/~1m/name',
+      );
+      expectOne(fm('store: volume') + gcp, 'store-volume', '/file_mounts/~1m');
       const d = expectOne(fm('store: VOLUME\nname: scratch'), 'store-volume-case', '/file_mounts/~1m/store');
       assert.strictEqual(d.fix?.edits[0].newText, 'volume');
     });
