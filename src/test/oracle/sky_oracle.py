@@ -34,6 +34,11 @@ class _NoNetwork(OSError):
     pass
 
 
+class _DeclinedAfter(Exception):
+    """A check that failed on what a declined step would have filled in (the cloud an instance type
+    implies, say): SkyPilot's verdict is unknown offline, so the file is declined."""
+
+
 def _refuse(*_a, **_k):
     raise _NoNetwork('network access refused by the oracle (a cloud or catalog call)')
 
@@ -91,7 +96,10 @@ def _deepest(err):
     if err.validator in ('anyOf', 'oneOf') and err.context:
         cands = [c for c in err.context if c.validator != 'type']
         if cands:
-            return _deepest(max(cands, key=lambda c: len(c.absolute_path)))
+            # Deepest first; at equal depth a concrete error (an unknown key) over a nested anyOf.
+            return _deepest(
+                max(cands,
+                    key=lambda c: (len(c.absolute_path), c.validator not in ('anyOf', 'oneOf'))))
     return err
 
 
@@ -135,7 +143,7 @@ def _needs_cloud(exc):
         chain.append(e)
         e = e.__cause__ or e.__context__
     for x in chain:
-        if isinstance(x, (_NoNetwork, exceptions.NoCloudAccessError)):
+        if isinstance(x, (_NoNetwork, _DeclinedAfter, exceptions.NoCloudAccessError)):
             return True
         # A cloud's SDK that the base package leaves out (e.g. kubernetes for k8s infra).
         if isinstance(x, ImportError) or 'Failed to import dependencies' in str(x):
@@ -168,11 +176,9 @@ def _declining(name, fn):
             if isinstance(e, Exception) and _needs_cloud(e):
                 _declined.add(f'Resources.{name}')
                 return None
-            # A step after a declined one works on what that one would have filled in (the cloud
-            # inferred from an instance type, say): its failure is declined too.
             if isinstance(e, Exception) and _declined:
-                _declined.add(f'Resources.{name} (after a declined step)')
-                return None
+                raise _DeclinedAfter(f'Resources.{name} failed after the declined '
+                                     f'{sorted(_declined)}: {type(e).__name__}: {e}') from e
             raise
 
     return step
