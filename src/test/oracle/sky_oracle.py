@@ -110,7 +110,9 @@ def _validate_schema(obj, schema, err_msg_prefix='', skip_none=True):
         o = {k: v for k, v in obj.items() if v is not None} if skip_none else obj
         nodes = []
         for e in validator.get_schema_validator()(schema).iter_errors(o):
-            best = _deepest(jsonschema.exceptions.best_match([e]))
+            # An anyOf/oneOf error: its most concrete branch error; otherwise jsonschema's own pick.
+            deep = _deepest(e)
+            best = deep if deep is not e else jsonschema.exceptions.best_match([e])
             path = list(best.absolute_path)
             if best.validator == 'additionalProperties' and isinstance(best.instance, dict):
                 known = set((best.schema or {}).get('properties', {}).keys())
@@ -220,7 +222,17 @@ def _validate_store_names(storage):
             classes[t] = getattr(storage_lib, c)
     if not storage.name:
         return
-    for store_type in storage.stores:
+    types = list(storage.stores)
+    if isinstance(storage.source, str):
+        # A bucket URI source: construct() connects a store of the URI's type to that bucket.
+        for t in storage_lib.StoreType:
+            try:
+                prefix = t.store_prefix()
+            except Exception:  # noqa: BLE001 - types without a URI prefix
+                continue
+            if prefix and storage.source.startswith(prefix) and t not in types:
+                types.append(t)
+    for store_type in types:
         cls = classes.get(store_type.value)
         if cls is None or not hasattr(cls, 'validate_name'):
             continue

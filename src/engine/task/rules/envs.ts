@@ -15,7 +15,7 @@ export function envsRule(ctx: RuleContext): void {
           pointer: ptr('envs', k),
           on: 'key',
           code: 'env-null',
-          message: `Environment variable '${k}' has no value: give it at launch (--env ${k}=...) or set it here (${k}: "" for empty).`,
+          message: `Environment variable '${k}' is None: give it at launch (--env ${k}=...) or set it here (${k}: "" for empty).`,
         });
       }
     }

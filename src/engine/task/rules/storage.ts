@@ -128,7 +128,8 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
         });
       }
     });
-    localSource(ctx, p, items, name, true);
+    // SkyPilot stops at a URI in the list (it is not a local path); the missing name comes after.
+    if (!items.some(isCloudUri)) localSource(ctx, p, items, name, true);
   }
 
   if (name !== undefined && !NAME_PREFIX.test(name) && !hasPendingVar(name, ctx.task)) {
