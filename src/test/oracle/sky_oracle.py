@@ -372,6 +372,8 @@ def _localise(docs, message, budget):
 def judge(path):
     with open(path, encoding='utf-8') as f:
         text = f.read()
+    # Relative local paths resolve as when `sky launch` runs in the task's folder.
+    os.chdir(os.path.dirname(os.path.abspath(path)))
     try:
         docs = yaml_utils.read_yaml_all_str(text)
     except yaml.YAMLError as e:

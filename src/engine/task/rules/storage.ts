@@ -138,11 +138,12 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
       const msg = validateBucketName(target, name);
       if (msg) ctx.report({ severity: 'error', pointer: at('name'), code: 'bucket-name', message: msg });
     } else {
-      // Store not pinned: SkyPilot picks S3, GCS, Azure or IBM in practice; invalid for all of them is an error.
+      // Store not pinned: SkyPilot picks it from the enabled clouds at launch (a cloud call, which
+      // validation declines), so a name invalid for S3, GCS, Azure and IBM alike is only a warning.
       const msgs = (['S3', 'GCS', 'AZURE', 'IBM'] as StoreType[]).map((t) => validateBucketName(t, name));
       if (msgs.every((m) => m !== undefined))
         ctx.report({
-          severity: 'error',
+          severity: 'warning',
           pointer: at('name'),
           code: 'bucket-name',
           message: msgs[0] as string,
