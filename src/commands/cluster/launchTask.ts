@@ -17,11 +17,12 @@ export interface LaunchDepsUi {
   onDone?: () => void;
 }
 
-function taskUri(arg: unknown): vscode.Uri {
+/** The task file a command acts on: the Explorer's argument, else the active YAML editor. */
+export function taskUri(arg: unknown, action = 'launch it'): vscode.Uri {
   if (arg instanceof vscode.Uri) return arg;
   const editor = vscode.window.activeTextEditor;
   if (editor && /\.ya?ml$/i.test(editor.document.fileName)) return editor.document.uri;
-  throw new Error('Open a task YAML file (or right-click one in the Explorer) to launch it.');
+  throw new Error(`Open a task YAML file (or right-click one in the Explorer) to ${action}.`);
 }
 
 /** Sky: Launch Task / Sky: Exec Task — pick a cluster, confirm, then a cancellable progress notification and a job terminal. */
