@@ -5,7 +5,7 @@ import { listJobs } from '../engine/launch/jobs';
 import { cancelJob } from '../engine/launch/run';
 import { UsageError } from '../engine/util/errors';
 import { reportError } from './output';
-import { clusterSession } from './clusterContext';
+import { clusterSession, jobIdArgument } from './clusterContext';
 
 /** `sky-vscode cancel -c CLUSTER JOB_ID`: kills the job's processes on every node. */
 export function registerCancel(program: Command, ctx: CliContext): void {
@@ -16,10 +16,11 @@ export function registerCancel(program: Command, ctx: CliContext): void {
     .argument('<job>', 'job id')
     .action(async (jobArg: string, opts: { cluster: string }) => {
       try {
+        const id = jobIdArgument(jobArg);
         const { pool, inventory } = clusterSession();
         const cluster = findCluster(inventory, opts.cluster);
         const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
-        const job = jobs.find((j) => j.id === Number(jobArg));
+        const job = jobs.find((j) => j.id === id);
         if (!job) throw new UsageError(`Job ${jobArg} not found on ${cluster.name}.`);
         await cancelJob(
           pool,
