@@ -15,9 +15,11 @@ export function registerCancel(program: Command, ctx: CliContext): void {
     .requiredOption('-c, --cluster <name>', 'cluster')
     .argument('<job>', 'job id')
     .action(async (jobArg: string, opts: { cluster: string }) => {
+      let session: ReturnType<typeof clusterSession> | undefined;
       try {
         const id = jobIdArgument(jobArg);
-        const { pool, inventory } = clusterSession();
+        session = clusterSession();
+        const { pool, inventory } = session;
         const cluster = findCluster(inventory, opts.cluster);
         const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
         const job = jobs.find((j) => j.id === id);
@@ -27,11 +29,13 @@ export function registerCancel(program: Command, ctx: CliContext): void {
           cluster.nodes.map((n) => n.alias),
           job,
         );
-        pool.closeAll();
         process.stderr.write(`Job ${job.id} cancelled.\n`);
         ctx.exit(0);
       } catch (err) {
         ctx.exit(reportError(err));
+      } finally {
+        // An open connection would keep the process alive after an error.
+        session?.pool.closeAll();
       }
     });
 }

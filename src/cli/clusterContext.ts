@@ -37,14 +37,19 @@ export function clusterSession(yes = false) {
  * `--env`/`--secret` KEY=VALUE items. Secret values are registered for redaction here, before the
  * task is read: a rule that quotes a substituted value must never print one.
  */
-export function parseKeyValues(list: string[] | undefined, flag: '--env' | '--secret'): Record<string, string> {
+export function parseKeyValues(
+  list: string[] | undefined,
+  flag: '--env' | '--secret',
+): Record<string, string> {
   const out: Record<string, string> = {};
   const secret = flag === '--secret';
   for (const item of list ?? []) {
     const i = item.indexOf('=');
     if (secret) registerSecret(i >= 0 ? item.slice(i + 1) : item);
     if (i <= 0)
-      throw new UsageError(`${flag} takes KEY=VALUE (got ${secret ? 'an item without a key' : `'${item}'`}).`);
+      throw new UsageError(
+        `${flag} takes KEY=VALUE (got ${secret ? 'an item without a key' : `'${item}'`}).`,
+      );
     out[item.slice(0, i)] = item.slice(i + 1);
   }
   return out;

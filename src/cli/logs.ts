@@ -18,9 +18,11 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .argument('[job]', 'job id')
     .option('--follow', 'stream until the job ends')
     .action(async (jobArg: string | undefined, opts: { cluster: string; follow?: boolean }) => {
+      let session: ReturnType<typeof clusterSession> | undefined;
       try {
         const id = jobArg === undefined ? undefined : jobIdArgument(jobArg);
-        const { pool, inventory } = clusterSession();
+        session = clusterSession();
+        const { pool, inventory } = session;
         const cluster = findCluster(inventory, opts.cluster);
         const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
         const job = id !== undefined ? jobs.find((j) => j.id === id) : jobs[jobs.length - 1];
@@ -54,11 +56,13 @@ export function registerLogs(program: Command, ctx: CliContext): void {
             }),
           );
         }
-        pool.closeAll();
         process.stderr.write(`Job ${job.id}: ${job.status}\n`);
         ctx.exit(code);
       } catch (err) {
         ctx.exit(reportError(err));
+      } finally {
+        // An open connection would keep the process alive after an error.
+        session?.pool.closeAll();
       }
     });
 }
