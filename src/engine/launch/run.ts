@@ -124,8 +124,11 @@ function loadTask(req: LaunchRequest): Task {
   } catch (err) {
     throw new UsageError(`Cannot read ${req.taskFile}: ${(err as Error).message}`);
   }
+  // Secrets are masked before anything can quote them: a rule's message may hold a substituted value.
+  for (const v of Object.values(req.secrets ?? {})) registerSecret(v);
   const overrides = { ...(req.env ?? {}), ...(req.secrets ?? {}) };
   const parsed = parseTask(text, { file: req.taskFile, env: overrides });
+  for (const t of parsed.tasks) for (const v of Object.values(t.secrets)) registerSecret(v);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors
@@ -318,8 +321,9 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
           const to = remotePath(target.path);
           await execChecked(
             c,
-            `to=${to}; if [ -e ${from} ] && [ ! -L ${from} ]; then echo "!!! Failed mounting because path exists (${target.symlinkFrom})" >&2; exit 1; fi; ` +
-              `(mkdir -p "$(dirname -- ${from})" 2>/dev/null && ln -sfn "$to" ${from}) || (sudo -n mkdir -p "$(dirname -- ${from})" && sudo -n ln -sfn "$to" ${from})`,
+            // The path reaches the shell once, quoted, as $from: never inside another string the shell reads.
+            `to=${to}; from=${from}; if [ -e "$from" ] && [ ! -L "$from" ]; then printf '!!! Failed mounting because path exists (%s)\\n' "$from" >&2; exit 1; fi; ` +
+              `(mkdir -p "$(dirname -- "$from")" 2>/dev/null && ln -sfn "$to" "$from") || (sudo -n mkdir -p "$(dirname -- "$from")" && sudo -n ln -sfn "$to" "$from")`,
             `Linking ${target.symlinkFrom} on ${n.alias}`,
           );
         }

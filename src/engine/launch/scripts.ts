@@ -1,11 +1,28 @@
 // The scripts a job runs on each node: SkyPilot's wrapper (bashrc, PYTHONUNBUFFERED, cd ~/sky_workdir,
 // exported envs) around the user's setup or run, started detached so the job outlives the editor.
 import { exportLines } from './env';
+import { shellQuote } from '../ssh/quote';
+import { SkyError } from '../util/errors';
 
 export const JOBS_DIR = '.sky-vscode/jobs';
 
+/**
+ * A job id as a positive integer, or a clear error naming where it came from. Job ids go into
+ * every remote command of a job (its folder), so anything else is refused where it is read.
+ */
+export function parseJobId(value: unknown, from: string): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const id = /^[1-9][0-9]{0,14}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id))
+    throw new SkyError(
+      'job-id',
+      `Invalid job id ${JSON.stringify(typeof value === 'string' || typeof value === 'number' ? value : String(value))} from ${from}: a job id is a positive integer.`,
+    );
+  return id;
+}
+
 export function jobDir(jobId: number): string {
-  return `~/${JOBS_DIR}/${jobId}`;
+  return `~/${JOBS_DIR}/${parseJobId(jobId, 'the job record')}`;
 }
 
 /** The user script wrapped like SkyPilot's make_task_bash_script; secrets come from the 0600 env file. */
@@ -25,7 +42,7 @@ export function wrapScript(userScript: string, publicEnv: Record<string, string>
 
 /** Where a job's per-node logs are kept on the head: SkyPilot's `~/sky_logs/<run>/tasks/`. */
 export function headLogDir(taskId: string): string {
-  return `~/sky_logs/${taskId.split('_')[0]}/tasks`;
+  return `~/sky_logs/${shellQuote(taskId.split('_')[0])}/tasks`;
 }
 
 /**
