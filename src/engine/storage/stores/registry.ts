@@ -60,7 +60,8 @@ export const STORE_ROWS = {
     skyName: 'R2',
     label: 'Cloudflare R2',
     api: 's3',
-    credentials: 'the AWS credential chain, or stores.r2.credentialsFile/profile (SkyPilot: ~/.cloudflare/r2.credentials, profile r2)',
+    credentials:
+      'the AWS credential chain, or stores.r2.credentialsFile/profile (SkyPilot: ~/.cloudflare/r2.credentials, profile r2)',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: { region: 'auto', rcloneProvider: 'Cloudflare', regionOnNodes: true },

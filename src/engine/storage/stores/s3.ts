@@ -45,11 +45,7 @@ async function proxiedAgents(cfg: S3Settings, region: string, settings?: ProxySe
   };
 }
 
-export async function openS3Store(
-  kind: StoreKind,
-  cfg: S3LikeConfig,
-  proxy?: ProxySettings,
-): Promise<Store> {
+export async function openS3Store(kind: StoreKind, cfg: S3LikeConfig, proxy?: ProxySettings): Promise<Store> {
   const d = storeDescriptor(kind);
   // Loaded on first use, so activating the extension never loads an SDK.
   const sdk = await import('@aws-sdk/client-s3');
