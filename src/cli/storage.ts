@@ -12,7 +12,7 @@ import {
   syncLocalSourceToBucket,
 } from '../engine/storage';
 import type { StoreKind } from '../engine/storage';
-import { STORE_KINDS, storeForSkyName } from '../engine/storage/stores/registry';
+import { STORE_KINDS, storeDescriptor, storeForSkyName } from '../engine/storage/stores/registry';
 import { parseStoreUri } from '../engine/storage/uri';
 import { UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
@@ -69,7 +69,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           else
             for (const r of rows)
               process.stdout.write(
-                `${r.name.padEnd(40)} ${r.store.toUpperCase().padEnd(6)} ${r.managed ? 'managed' : ''}\n`,
+                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
               );
           return 0;
         }
@@ -78,7 +78,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           printJson(
             records.map((r) => ({
               name: r.name,
-              store: r.store.toUpperCase(),
+              store: storeDescriptor(r.store).skyName,
               created: r.created,
               updated: r.updated,
               source: r.source.join(', '),
@@ -93,11 +93,11 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           return 0;
         }
         process.stdout.write(
-          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(8)}${'COMMAND'.padEnd(28)}STATUS\n`,
+          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(10)}${'COMMAND'.padEnd(28)}STATUS\n`,
         );
         for (const r of records)
           process.stdout.write(
-            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${r.store.toUpperCase().padEnd(8)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
           );
         return 0;
       }),

@@ -10,7 +10,7 @@ import {
 } from '../../engine/storage';
 import { errorMessage } from '../../engine/util/errors';
 import { validateBucketName } from '../../engine/storage/names';
-import { storeDescriptor } from '../../engine/storage/stores/registry';
+import { cannotCreate, storeDescriptor } from '../../engine/storage/stores/registry';
 import { formatBytes, throttleProgress, type ProgressSink } from '../../engine/util/progress';
 import type { OverwriteAnswer, PromptUi } from '../../engine/util/prompt';
 import type { StorageItem, StorageTreeProvider } from '../../views/storage/storageTree';
@@ -233,7 +233,9 @@ export async function createBucket(
   ui: PromptUi,
 ): Promise<string | undefined> {
   requireTrust('Creating a bucket');
-  const name = await ui.input(`New ${item.store.toUpperCase()} bucket name`, {
+  const d = storeDescriptor(item.store);
+  if (!d.canCreate) throw cannotCreate(d);
+  const name = await ui.input(`New ${storeDescriptor(item.store).skyName} bucket name`, {
     validate: (v) => validateBucketName(storeDescriptor(item.store).skyName, v),
   });
   if (!name) return undefined;

@@ -112,7 +112,7 @@ export async function rcloneRemoteFor(
           secret_access_key: c.secretAccessKey,
           session_token: c.sessionToken,
           endpoint: settings.endpoint,
-          // AWS's store finds the bucket's region itself and IBM COS takes none; the others need theirs.
+          // Only the stores whose row asks for it (see regionOnNodes) give rclone a region.
           region: cfg.region ?? (d.s3!.regionOnNodes ? settings.region : undefined),
           force_path_style: cfg.forcePathStyle === undefined ? undefined : String(cfg.forcePathStyle),
           no_check_bucket: 'true',

@@ -38,6 +38,8 @@ export interface StoreRow {
   api: StoreApi;
   /** Where its credentials come from when the config section names none, for hints. */
   credentials: string;
+  /** A config section for the commented template of a new config file. */
+  example: string;
   /** False where SkyPilot never creates the bucket: it must exist, and is attached only. */
   canCreate: boolean;
   /** The modes a node can use; a COPY without MOUNT is relayed through this machine. */
@@ -52,6 +54,7 @@ export const STORE_ROWS = {
     label: 'Amazon S3',
     api: 's3',
     credentials: 'the AWS credential chain (~/.aws/credentials, AWS_* variables, SSO)',
+    example: '{ endpoint: http://127.0.0.1:7480, region: us-east-1, forcePathStyle: true, profile: default }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: { region: 'us-east-1', rcloneProvider: 'AWS' },
@@ -62,6 +65,7 @@ export const STORE_ROWS = {
     api: 's3',
     credentials:
       'the AWS credential chain, or stores.r2.credentialsFile/profile (SkyPilot: ~/.cloudflare/r2.credentials, profile r2)',
+    example: '{ endpoint: https://ACCOUNT.r2.cloudflarestorage.com, profile: r2 }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: { region: 'auto', rcloneProvider: 'Cloudflare', regionOnNodes: true },
@@ -71,6 +75,7 @@ export const STORE_ROWS = {
     label: 'IBM COS',
     api: 's3',
     credentials: 'the AWS credential chain, or stores.ibm.credentialsFile/profile (HMAC keys)',
+    example: '{ endpoint: https://s3.us-south.cloud-object-storage.appdomain.cloud, profile: ibm }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: { region: 'us-east', rcloneProvider: 'IBMCOS' },
@@ -80,6 +85,7 @@ export const STORE_ROWS = {
     label: 'Nebius Object Storage',
     api: 's3',
     credentials: 'profile nebius of the AWS credentials file (~/.aws/credentials), as SkyPilot reads it',
+    example: '{ region: eu-north1 }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: {
@@ -96,6 +102,7 @@ export const STORE_ROWS = {
     api: 's3',
     credentials: 'profile cw of ~/.coreweave/cw.credentials, as SkyPilot reads it',
     // SkyPilot never creates CoreWeave buckets: they are made in CoreWeave's console and attached.
+    example: '{}',
     canCreate: false,
     nodeModes: ALL_NODE_MODES,
     s3: {
@@ -112,6 +119,7 @@ export const STORE_ROWS = {
     label: 'VAST Data',
     api: 's3',
     credentials: 'profile vastdata of ~/.vastdata/vastdata.credentials, as SkyPilot reads it',
+    example: '{ endpoint: https://VAST-S3-ENDPOINT }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: {
@@ -129,6 +137,7 @@ export const STORE_ROWS = {
     label: 'Google Cloud Storage',
     api: 'gcs',
     credentials: 'stores.gcs.keyFile, or Application Default Credentials',
+    example: '{ projectId: my-project }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
   },
@@ -137,6 +146,7 @@ export const STORE_ROWS = {
     label: 'Azure Blob Storage',
     api: 'azure',
     credentials: 'stores.azure connectionString, account + accountKey/sasToken, or DefaultAzureCredential',
+    example: '{ connectionString: "..." }   # or { account: NAME, sasToken: "..." }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
   },
@@ -145,6 +155,7 @@ export const STORE_ROWS = {
     label: 'OCI Object Storage',
     api: 'oci',
     credentials: 'the OCI config file (~/.oci/config) and its API key',
+    example: '{ namespace: NS, compartment: OCID, configFile: ~/.oci/config, profile: DEFAULT }',
     canCreate: true,
     // rclone's Oracle backend needs rclone 1.61+ and the API key on every node: COPY is relayed instead.
     nodeModes: ['COPY'],
@@ -224,12 +235,12 @@ export async function openWithAdapter(d: StoreDescriptor, config: SkyConfig): Pr
 }
 
 /** The error for a bucket a store never creates (CoreWeave's are made in its console). */
-export function cannotCreate(d: StoreDescriptor, uri: string): SkyError {
+export function cannotCreate(d: StoreDescriptor, uri?: string): SkyError {
   return new SkyError(
     'bucket-create-unsupported',
-    `${uri} does not exist, and ${d.label} buckets are not created by sky-vscode (SkyPilot never creates them either).`,
+    `${uri ? `${uri} does not exist, and ` : ''}${d.label} buckets are not created by sky-vscode (SkyPilot never creates them either).`,
     {
-      hint: `Create the bucket with ${d.label}'s own console or tools, then use ${uri} as a source (it is attached as is).`,
+      hint: `Create the bucket with ${d.label}'s own console or tools, then use ${uri ?? `${d.scheme}://<bucket>`} as a source (it is attached as is).`,
     },
   );
 }

@@ -1,4 +1,4 @@
-// Every S3-API store of the registry (S3, R2, IBM COS, Nebius, CoreWeave, VAST) on
+// Every store of the registry that speaks the S3 API, on
 // @aws-sdk/client-s3 + lib-storage; the store's row supplies its endpoint, region and credentials.
 import * as fs from 'fs';
 import pLimit from 'p-limit';
@@ -58,7 +58,7 @@ export async function openS3Store(kind: StoreKind, cfg: S3LikeConfig, proxy?: Pr
     requestHandler: await proxiedAgents(settings, region, proxy),
     forcePathStyle: settings.forcePathStyle,
     credentials: await s3CredentialProvider(settings),
-    // RGW, R2 and COS accept these only when asked for.
+    // S3-compatible servers (RGW among them) accept these only when asked for.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

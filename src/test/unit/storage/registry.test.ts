@@ -70,6 +70,8 @@ describe('store registry: every row is complete and everything derives from it',
         () => parseConfig(`stores:\n  ${d.kind}: { nonsense: 1 }\n`),
         new RegExp(`unknown key 'stores\\.${d.kind}\\.nonsense'`),
       );
+      // Its example (the new config file's template) is a valid section.
+      assert.ok(parseConfig(`stores:\n  ${d.kind}: ${d.example}\n`).stores[d.kind]);
       assert.strictEqual(parseStoreKind(d.kind), d.kind);
       assert.strictEqual(parseStoreKind(d.skyName), d.kind);
       // Node modes: a subset of SkyPilot's, COPY always possible.
