@@ -26,13 +26,17 @@ describe('storage view: Nebius, CoreWeave and VAST Data roots (RGW)', function (
     };
     const file = path.join(makeTestDir('sky-vs-s3api-'), 'config.yaml');
     const s3 = real.stores.s3;
-    fs.writeFileSync(file, stringify({ stores: { nebius: s3, coreweave: s3, vastdata: s3 } }));
+    fs.writeFileSync(
+      file,
+      stringify({ stores: { nebius: { ...s3 }, coreweave: { ...s3 }, vastdata: { ...s3 } } }),
+    );
     await sky.update('configFile', file, vscode.ConfigurationTarget.Global);
     tree.refresh();
     const roots = await tree.getChildren();
     assert.deepStrictEqual(
       roots.map((r) => (r.kind === 'store' ? r.store : r.kind)),
       ['managed', 'nebius', 'coreweave', 'vastdata'],
+      roots.map((r) => (r.kind === 'error' ? r.message : r.kind)).join('\n'),
     );
     assert.deepStrictEqual(
       roots.slice(1).map((r) => tree.getTreeItem(r).label),
