@@ -3,7 +3,7 @@
 // that launched it went away (SkyPilot runs its job driver on the head the same way). Workers are
 // reached from the head with plain ssh and the head's own key (SkyPilot clusters: ~/.ssh/sky-key).
 import type { JobRecord } from './jobs';
-import { headLogDir, jobDir, startDetachedCommand } from './scripts';
+import { headLogDir, jobDir, phaseEndedCommand, startDetachedCommand } from './scripts';
 import { shellQuote } from '../ssh/quote';
 
 /** How the head reaches a worker: `user@address` and port, as seen from the head. */
@@ -47,7 +47,7 @@ export function waitCommand(jobId: number, phase: string): string {
   return [
     `cd ${jobDir(jobId)} || exit 3`,
     `pid=$(cat ${phase}.pid 2>/dev/null)`,
-    `while [ ! -f ${phase}.rc ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.5; done`,
+    phaseEndedCommand(phase),
     `cat ${phase}.rc 2>/dev/null || echo 137`,
   ].join('\n');
 }
@@ -79,12 +79,17 @@ export function driverScript(plan: DriverPlan): string {
     '# on RANK COMMAND: the head runs it itself, a worker through ssh.',
     'on() { if [ "$1" = 0 ]; then bash -c "$2"; else "${SSH[@]}" -p "${port[$1]}" "${dest[$1]}" "$2" < /dev/null; fi; }',
     '# phase START WAIT RANK...: starts a phase on every rank at once; prints "rank exit-code" per rank.',
+    '# Start and wait go in one command (one ssh per worker); the wait blocks until the phase ends.',
     '# A node that cannot be reached for ~2 minutes counts as failed (255).',
     'phase() {',
     '  local start=$1 waitc=$2; shift 2',
     '  for r in "$@"; do (',
-    '    on "$r" "$start" > /dev/null || { echo "$r 255"; exit; }',
-    '    for _ in $(seq 60); do out=$(on "$r" "$waitc") && [ -n "$out" ] && { echo "$r $out"; exit; }; sleep 2; done',
+    '    out=$(on "$r" "( $start ) > /dev/null && echo started || exit 254',
+    '$waitc"); c=$?',
+    "    [ \"${out%%$'\\n'*}\" = started ] || { echo \"$r 255\"; exit; }",
+    "    out=${out#started}; out=${out#$'\\n'}",
+    '    [ "$c" = 0 ] && [ -n "$out" ] && { echo "$r $out"; exit; }',
+    '    for _ in $(seq 60); do sleep 2; out=$(on "$r" "$waitc") && [ -n "$out" ] && { echo "$r $out"; exit; }; done',
     '    echo "$r 255"',
     '  ) & done',
     '  wait',
