@@ -86,7 +86,7 @@ export function driverScript(plan: DriverPlan): string {
     '  for r in "$@"; do (',
     '    out=$(on "$r" "( $start ) > /dev/null && echo started || exit 254',
     '$waitc"); c=$?',
-    "    [ \"${out%%$'\\n'*}\" = started ] || { echo \"$r 255\"; exit; }",
+    '    [ "${out%%$\'\\n\'*}" = started ] || { echo "$r 255"; exit; }',
     "    out=${out#started}; out=${out#$'\\n'}",
     '    [ "$c" = 0 ] && [ -n "$out" ] && { echo "$r $out"; exit; }',
     '    for _ in $(seq 60); do sleep 2; out=$(on "$r" "$waitc") && [ -n "$out" ] && { echo "$r $out"; exit; }; done',
