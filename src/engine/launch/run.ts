@@ -292,6 +292,14 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       const r = await exec(c, "hostname -I 2>/dev/null | awk '{print $1}'");
       return r.stdout.trim() || (await pool.get(n.alias)).host.hostName;
     });
+    const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
+    const doSetup = !!setup;
+    // The nodes a phase runs on; the head probes its ssh to those workers during the sync.
+    const involved = doSetup ? allNodes : task.run ? runNodes : [];
+    const probing = involved.length
+      ? headTargets(pool, jobId, involved, ips.slice(0, involved.length), log)
+      : undefined;
+    probing?.catch(() => undefined); // awaited below; not an unhandled rejection if the sync fails first
 
     if (workdir) {
       await onNodes(allNodes, (n, c) =>
@@ -344,8 +352,6 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
 
     const gpus = gpusPerNode(task.resources);
     const userEnv = exportLines({ ...envs, ...secrets });
-    const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
-    const doSetup = !!setup;
     if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
     const phases = [
       ...(doSetup ? [{ name: 'setup' as const, nodes: allNodes, script: setup }] : []),
@@ -383,7 +389,6 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     // Every phase is written on its nodes before anything starts: the driver only starts them. The
     // workers' files go while the head probes them; the head's files, its job record and the
     // driver go in one command that also starts the driver.
-    const probing = phases.length ? headTargets(pool, allNodes, ips, log) : undefined;
     await onNodes(allNodes.slice(1), async (n, c) => {
       const files = filesOf(n);
       if (files.length) await writeFiles(c, files);
@@ -521,6 +526,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
  */
 async function headTargets(
   pool: SshPool,
+  jobId: number,
   nodes: ClusterNode[],
   ips: string[],
   log: LogSink,
@@ -535,7 +541,7 @@ async function headTargets(
   const head = (await pool.get(nodes[0].alias)).client;
   const limit = pLimit(8); // sshd's MaxSessions (10) bounds the channels of one connection
   const probes = await Promise.all(
-    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t)) }))),
+    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t, jobId)) }))),
   );
   const bad = probes.find((p) => p.r.code !== 0);
   if (!bad) return targets;
