@@ -489,7 +489,8 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         deps.output?.(node, line);
       }, token);
     }
-    const exitCode = Object.values(nodeExitCodes).find((c) => c !== 0) ?? 0;
+    // The lowest failed rank's code, as the driver records it (not whichever node ended first).
+    const exitCode = runNodes.map((n) => nodeExitCodes[n.alias]).find((c) => c !== undefined && c !== 0) ?? 0;
     await finish(exitCode === 0 ? 'SUCCEEDED' : 'FAILED', exitCode);
     mark('finish');
     return { job, plan, exitCode, nodeExitCodes };

@@ -3,6 +3,7 @@
 // for the driver block on the phases' locks). Checked without timing: a `sleep` on each node's PATH
 // records every call, and a job whose phases last a few seconds must leave no record.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig } from '../../../engine/config/config';
@@ -91,5 +92,20 @@ run: |
         `sleep was called on ${n.alias}: ${fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''}`,
       );
     }
+  });
+
+  it('sky-vscode exec --timings prints each phase of the exec on stderr', () => {
+    const file = path.join(tmp, 'true.yaml');
+    fs.writeFileSync(file, 'run: "true"\n');
+    const cli = path.join(__dirname, '..', '..', '..', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'exec', '-c', 'sky-sbx', '--timings', file], {
+      env: sb.env(),
+      encoding: 'utf8',
+    });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^Timings: start-up \d+ ms, read task \d+ ms, connect \d+ ms, submit \d+ ms, sync \d+ ms, start \d+ ms, run \d+ ms, finish \d+ ms; total \d+ ms$/m,
+    );
   });
 });
