@@ -26,6 +26,8 @@ export interface E2eContext {
 
 export interface E2eTest {
   name: string;
+  /** User settings for this test's code-server, over the harness defaults. */
+  settings?: Record<string, unknown>;
   run(ctx: E2eContext): Promise<void>;
 }
 

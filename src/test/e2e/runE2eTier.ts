@@ -63,7 +63,7 @@ async function main(): Promise<number> {
       for (const test of tests) {
         const started = Date.now();
         // A fresh code-server and browser per test: no state leaks from one test into the next.
-        const server = await startCodeServer({ extensionsDir, env: env.vars });
+        const server = await startCodeServer({ extensionsDir, env: env.vars, settings: test.settings });
         const chrome = await launchChromium();
         const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 900 } });
         let failed = false;
