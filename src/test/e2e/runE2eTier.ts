@@ -9,7 +9,7 @@ import { launchChromium } from '../harness/browser';
 import { prepareTierEnvironment } from '../harness/tierEnvironment';
 import { closingLine } from '../harness/tierResult';
 import { findCompiled } from '../harness/mochaInHost';
-import { makeContext, RESULTS_DIR, type E2eTest } from './e2eContext';
+import { DOC_SCREENSHOTS, makeContext, RESULTS_DIR, type E2eTest } from './e2eContext';
 import { removeTestDir } from '../sandbox/proc';
 
 const VSIX = path.join(REPO_ROOT, 'dist', 'sky-vscode.vsix');
@@ -22,8 +22,7 @@ function packVsix(): void {
       'package',
       '--no-dependencies',
       '--allow-missing-repository',
-      '--skip-license',
-      '--no-rewrite-relative-links',
+            '--no-rewrite-relative-links',
       '-o',
       VSIX,
     ],
@@ -70,8 +69,13 @@ async function main(): Promise<number> {
         try {
           await page.goto(`${server.url}/?folder=${encodeURIComponent(env.workspace)}`);
           await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
-          await test.run(makeContext(page, server.url, env.workspace, env.skyHome));
+          const ctx = makeContext(page, server.url, env.workspace, env.skyHome);
+          await test.run(ctx);
           counts.passed++;
+          for (const [name, file] of ctx.shots) {
+            const doc = DOC_SCREENSHOTS[name];
+            if (doc) fs.copyFileSync(file, path.join(REPO_ROOT, doc));
+          }
           process.stdout.write(`  ✔ ${test.name} (${Date.now() - started} ms)\n`);
         } catch (err) {
           counts.failed++;

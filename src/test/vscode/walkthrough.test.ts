@@ -89,9 +89,9 @@ describe('walkthrough: Get started with Sky, every step completed by its real ev
     const head = (await a.clusters.tree.getChildren(cluster)).find((c) => c.kind === 'node')!;
     const workdir = (await a.clusters.tree.getChildren(head))[0];
     const file = (await a.clusters.tree.getChildren(workdir)).find(
-      (c) => c.kind === 'remote' && c.path.endsWith('/task.yaml'),
+      (c) => c.kind === 'remote' && c.path.endsWith('/train.sh'),
     );
-    assert.ok(file, 'task.yaml listed in ~/sky_workdir on the head');
+    assert.ok(file, 'train.sh (the quickstart workdir) listed in ~/sky_workdir on the head');
     const dest = makeTestDir('sky-wt-dl-');
     a.clusters.pickFolder = async () => vscode.Uri.file(dest);
     const target = (await vscode.commands.executeCommand('sky.downloadRemote', file)) as string;
