@@ -53,9 +53,9 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
 
   registerCommand(context, 'sky.openConfig', () => openConfig());
   registerCommand(context, 'sky.showOutput', () => output.show(true));
-  api.language = activateLanguage(context, { log });
-  api.clusters = activateClusters(context, { log, ui: () => api.ui });
   api.storage = activateStorage(context, { log, ui: () => api.ui });
+  api.language = activateLanguage(context, { log, bucketNames: api.storage.bucketNames });
+  api.clusters = activateClusters(context, { log, ui: () => api.ui });
   api.walkthrough = activateWalkthrough(context, { log });
   registerCommand(context, 'sky.newTaskFromTemplate', () =>
     newTaskFromTemplate(context.extensionPath, api.ui),

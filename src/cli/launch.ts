@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './main';
 import { loadConfig } from '../engine/config/config';
 import { launchTask, LaunchRequest } from '../engine/launch/run';
+import { renderPreview } from '../engine/launch/previewText';
 import { createStorageMounter } from '../engine/mounts/attach';
 import { UsageError } from '../engine/util/errors';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
@@ -14,6 +15,7 @@ interface Opts {
   secret?: string[];
   setup?: boolean;
   dryRun?: boolean;
+  offline?: boolean;
   yes?: boolean;
   withFileMounts?: boolean;
   delete?: boolean;
@@ -33,9 +35,11 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
       noSetup: opts.setup === false,
       withFileMounts: opts.withFileMounts,
       dryRun: opts.dryRun,
+      offline: opts.offline,
       syncDelete: opts.delete,
     };
     if (!req.cluster) throw new UsageError('-c/--cluster is required');
+    if (opts.offline && !opts.dryRun) throw new UsageError('--offline goes with --dry-run');
     const source = cancelOnSigint();
     const config = loadConfig();
     let multi = false;
@@ -59,11 +63,9 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
       },
       output: (node, line) => process.stdout.write(`${multi ? `(${node}) ` : ''}${line}\n`),
     });
-    if (opts.dryRun) {
-      if (opts.json) printJson(result.plan);
-      else
-        for (const s of result.plan)
-          process.stderr.write(`${s.phase}: ${s.detail} [${s.nodes.join(', ')}]\n`);
+    if (opts.dryRun && result.preview) {
+      if (opts.json) printJson(result.preview);
+      else process.stderr.write(renderPreview(result.preview));
       return ctx.exit(0);
     }
     process.stderr.write(`Job ${result.job?.id} ${result.job?.status} (exit code ${result.exitCode}).\n`);
@@ -88,8 +90,15 @@ function withCommonOptions(cmd: Command): Command {
     .option('--env <K=V>', 'set or override an env var (repeatable)', collect)
     .option('--secret <K=V>', 'set or override a secret (repeatable; never printed)', collect)
     .option('--delete', 'remove files on the nodes that were deleted locally')
-    .option('--dry-run', 'show what would happen and exit')
-    .option('--json', 'with --dry-run: the plan as JSON')
+    .option(
+      '--dry-run',
+      'show what would be sent, excluded, deleted and done to buckets, and exit (changes nothing)',
+    )
+    .option(
+      '--offline',
+      'with --dry-run: do not ask the nodes or stores (every local file counts as to be sent)',
+    )
+    .option('--json', 'with --dry-run: the plan as JSON (see the README for its shape)')
     .option('--force-mounts', 'mount buckets over non-empty directories (their files are kept, hidden)')
     .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask');
 }

@@ -8,12 +8,11 @@ import { TaskHoverProvider } from './hover';
 
 export interface LanguageDeps {
   log: LogSink;
-  /** Bucket names for completion (the Storage view supplies it; can also be set later). */
+  /** Bucket names for completion: the Storage view's stores (none without it). */
   bucketNames?: BucketNameProvider;
 }
 
 export interface LanguageApi {
-  setBucketNameProvider(p: BucketNameProvider | undefined): void;
   /** Validates a document now and returns the number of errors and warnings (used by tests too). */
   validate(doc: vscode.TextDocument): { errors: number; warnings: number };
 }
@@ -25,7 +24,6 @@ const SELECTOR: vscode.DocumentSelector = [
 
 /** task.yaml language features: diagnostics, completion, hover, quick fixes and "Sky: Validate Task". */
 export function activateLanguage(context: vscode.ExtensionContext, deps: LanguageDeps): LanguageApi {
-  let buckets = deps.bucketNames;
   const diagnostics = new TaskDiagnostics(deps.log);
   const validate = (doc: vscode.TextDocument) => {
     const all = diagnostics.validateNow(doc, true);
@@ -38,7 +36,7 @@ export function activateLanguage(context: vscode.ExtensionContext, deps: Languag
     diagnostics,
     vscode.languages.registerCompletionItemProvider(
       SELECTOR,
-      new TaskCompletionProvider(() => buckets),
+      new TaskCompletionProvider(deps.bucketNames),
       ':',
       ' ',
       '$',
@@ -72,9 +70,6 @@ export function activateLanguage(context: vscode.ExtensionContext, deps: Languag
     return r;
   });
   return {
-    setBucketNameProvider: (p) => {
-      buckets = p;
-    },
     validate,
   };
 }

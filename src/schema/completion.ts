@@ -9,7 +9,7 @@ import { expandHome } from '../engine/config/paths';
 import { isTaskDocument } from './taskFiles';
 import { redHatServes } from './diagnostics';
 
-/** Supplies bucket names (the Storage view knows them); may be replaced at any time. */
+/** Supplies bucket names (the Storage view knows them); must answer quickly and may reject. */
 export type BucketNameProvider = () => Promise<string[]>;
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -31,7 +31,7 @@ function typeOf(s: Record<string, unknown>): string | undefined {
 }
 
 export class TaskCompletionProvider implements vscode.CompletionItemProvider {
-  constructor(private buckets: () => BucketNameProvider | undefined) {}
+  constructor(private readonly buckets?: BucketNameProvider) {}
 
   async provideCompletionItems(
     doc: vscode.TextDocument,
@@ -122,7 +122,7 @@ export class TaskCompletionProvider implements vscode.CompletionItemProvider {
     if (pathValue && !/^[a-z0-9]+:\/\//i.test(ctx.prefix) && doc.uri.scheme === 'file') {
       items.push(...this.localPaths(path.dirname(doc.uri.fsPath), ctx.prefix, pos, last === 'workdir'));
     }
-    const provider = this.buckets();
+    const provider = this.buckets;
     if (provider && inMounts && (last === 'name' || last === 'source' || ctx.path.length === 2)) {
       try {
         for (const b of await provider()) {

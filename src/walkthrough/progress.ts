@@ -6,6 +6,7 @@ import { configPath, expandHome } from '../engine/config/paths';
 import type { LogSink } from '../engine/util/log';
 import { onDidCompleteCommand } from '../commands/register';
 import { isTaskDocument } from '../schema/taskFiles';
+import { configFileFromSettings } from '../views/configFile';
 
 /** The walkthrough contributed in package.json (`contributes.walkthroughs`). */
 export const WALKTHROUGH_ID = 'sky-vscode.sky-vscode#sky.getStarted';
@@ -83,8 +84,7 @@ export function activateWalkthrough(
   // Stores and clusters: what the config (and ~/.ssh/config, node pools) hold now.
   const recheck = (): boolean => {
     try {
-      const setting = vscode.workspace.getConfiguration('sky').get<string>('configFile');
-      const config = loadConfig(setting ? expandHome(setting) : configPath());
+      const config = loadConfig(configFileFromSettings());
       if (Object.keys(config.stores).length > 0) mark('storesFound');
       const found = discoverClusters(config).clusters.length > 0;
       if (found) mark('clustersFound');

@@ -9,6 +9,7 @@ import type { ClusterSession } from '../../views/clusters/session';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { JobTerminal } from '../../views/clusters/jobTerminal';
 import { resolveHost } from '../../engine/ssh/config';
+import type { Client } from 'ssh2';
 
 type JobItem = Extract<ClusterTreeItem, { kind: 'job' }>;
 type RemoteItem = Extract<ClusterTreeItem, { kind: 'remote' }>;
@@ -20,23 +21,25 @@ export async function showJobLogs(
   onTerminal?: (t: JobTerminal) => void,
 ): Promise<void> {
   if (!item || item.kind !== 'job') throw new Error('Pick a job in the Clusters view.');
-  const { pool } = session.get();
-  const term = JobTerminal.create(`Sky: job ${item.job.id} on ${item.cluster.name}`);
-  onTerminal?.(term);
-  term.terminal?.show(true);
-  const multi = item.job.nodes.length > 1;
-  let code = 0;
-  for (const phase of ['setup', 'run'] as const) {
-    await Promise.all(
-      item.job.nodes.map(async (alias, i) => {
-        const c = (await pool.get(alias)).client;
-        if ((await exec(c, `[ -f ${jobDir(item.job.id)}/${phase}.pid ]`)).code !== 0) return;
-        const rc = await follow(c, item.job.id, phase, (l) => term.nodeLine(alias, l, multi, i));
-        if (rc !== 0) code = rc;
-      }),
-    );
-  }
-  term.finish(code, `Job ${item.job.id}`);
+  // Leased: following a running job outlasts the Clusters view's refreshes.
+  await session.use(async ({ pool }) => {
+    const term = JobTerminal.create(`Sky: job ${item.job.id} on ${item.cluster.name}`);
+    onTerminal?.(term);
+    term.terminal?.show(true);
+    const multi = item.job.nodes.length > 1;
+    let code = 0;
+    for (const phase of ['setup', 'run'] as const) {
+      await Promise.all(
+        item.job.nodes.map(async (alias, i) => {
+          const c = (await pool.get(alias)).client;
+          if ((await exec(c, `[ -f ${jobDir(item.job.id)}/${phase}.pid ]`)).code !== 0) return;
+          const rc = await follow(c, item.job.id, phase, (l) => term.nodeLine(alias, l, multi, i));
+          if (rc !== 0) code = rc;
+        }),
+      );
+    }
+    term.finish(code, `Job ${item.job.id}`);
+  });
 }
 
 export async function cancelJobCommand(
@@ -50,10 +53,12 @@ export async function cancelJobCommand(
     confirmLabel: 'Cancel Job',
   });
   if (!ok) return false;
-  await cancelJob(
-    session.get().pool,
-    item.cluster.nodes.map((n) => n.alias),
-    item.job,
+  await session.use(({ pool }) =>
+    cancelJob(
+      pool,
+      item.cluster.nodes.map((n) => n.alias),
+      item.job,
+    ),
   );
   return true;
 }
@@ -69,7 +74,13 @@ export async function downloadRemote(
     throw new Error('Pick a file or folder under a node in the Clusters view.');
   const dest = await pickFolder();
   if (!dest) return undefined;
-  const c = (await session.get().pool.get(item.node.alias)).client;
+  // Leased: a download outlasts the Clusters view's refreshes.
+  return session.use(async ({ pool }) =>
+    downloadWith((await pool.get(item.node.alias)).client, item, ui, dest),
+  );
+}
+
+function downloadWith(c: Client, item: RemoteItem, ui: PromptUi, dest: vscode.Uri): Thenable<string> {
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,

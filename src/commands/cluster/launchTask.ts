@@ -6,7 +6,7 @@ import type { LogSink } from '../../engine/util/log';
 import { CancelledError, throwIfCancelled } from '../../engine/util/cancellation';
 import { formatBytes } from '../../engine/util/progress';
 import { requireTrust } from '../register';
-import type { ClusterSession } from '../../views/clusters/session';
+import type { ClusterSession, ClusterState } from '../../views/clusters/session';
 import { JobTerminal } from '../../views/clusters/jobTerminal';
 
 export interface LaunchDepsUi {
@@ -34,8 +34,22 @@ export async function launchOrExec(
   const uri = taskUri(arg);
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
+  // A fresh config for every launch; the pool it replaces stays open for the jobs and terminals using it.
   deps.session.reset();
-  const { config, inventory, pool } = deps.session.get();
+  const session = deps.session.lease();
+  try {
+    return await launchOn(kind, uri, session, deps);
+  } finally {
+    session.release();
+  }
+}
+
+async function launchOn(
+  kind: 'launch' | 'exec',
+  uri: vscode.Uri,
+  { config, inventory, pool }: ClusterState,
+  deps: LaunchDepsUi,
+): Promise<LaunchResult | undefined> {
   if (!inventory.clusters.length)
     throw new Error(
       `No clusters found. Add hosts to ${inventory.sshConfigFile} (NAME, NAME-worker1…) or a clusters section to the config.`,

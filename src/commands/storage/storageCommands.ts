@@ -1,9 +1,17 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { deleteBuckets, downloadToFolder, listAll, upsertRecord, uploadSources } from '../../engine/storage';
+import {
+  deleteBuckets,
+  downloadToFolder,
+  listAll,
+  readRecords,
+  upsertRecord,
+  uploadSources,
+} from '../../engine/storage';
+import { errorMessage } from '../../engine/util/errors';
 import { validateBucketName } from '../../engine/storage/names';
 import { formatBytes, throttleProgress, type ProgressSink } from '../../engine/util/progress';
-import type { PromptUi } from '../../engine/util/prompt';
+import type { OverwriteAnswer, PromptUi } from '../../engine/util/prompt';
 import type { StorageItem, StorageTreeProvider } from '../../views/storage/storageTree';
 import { requireTrust } from '../register';
 
@@ -56,6 +64,8 @@ export async function downloadItems(
   if (!items.length) throw new Error('Select objects, folders or buckets in the Storage view.');
   const dest = await pickFolder();
   if (!dest) return 0;
+  // One "Yes/No to all" answers for the whole selection, not only for the item it was given in.
+  ui = stickyOverwrite(ui);
   return withNotification(
     `Sky: Downloading ${items.length === 1 ? itemLabel(items[0]) : `${items.length} items`}`,
     async (sink, token) => {
@@ -73,11 +83,32 @@ export async function downloadItems(
   );
 }
 
+/** A PromptUi whose overwrite question, once answered "to all", is not asked again. */
+export function stickyOverwrite(ui: PromptUi): PromptUi {
+  let toAll: OverwriteAnswer | undefined;
+  return {
+    confirm: (...a) => ui.confirm(...a),
+    confirmByTyping: (...a) => ui.confirmByTyping(...a),
+    pick: (...a) => ui.pick(...a),
+    input: (...a) => ui.input(...a),
+    async overwrite(target) {
+      if (toAll) return toAll;
+      const a = await ui.overwrite(target);
+      if (a === 'yesToAll' || a === 'noToAll') toAll = a;
+      return a;
+    },
+  };
+}
+
 function itemLabel(it: Bucketish): string {
   return it.kind === 'object' ? it.key : it.kind === 'folder' ? it.prefix : it.bucket;
 }
 
-/** Delete: objects and folders after a modal with the count; a bucket only after typing its name. */
+/**
+ * Delete: objects and folders after a modal with the count; a non-empty bucket, or one sky-vscode did
+ * not create (the CLI refuses those without --force), only after typing its name. The tree is
+ * refreshed even when some deletes fail; the failures are reported together at the end.
+ */
 export async function deleteItems(
   tree: StorageTreeProvider,
   items: Bucketish[],
@@ -87,55 +118,92 @@ export async function deleteItems(
   if (!items.length) throw new Error('Select objects, folders or buckets in the Storage view.');
   const buckets = items.filter((i): i is Extract<Bucketish, { kind: 'bucket' }> => i.kind === 'bucket');
   const inner = items.filter((i) => i.kind !== 'bucket');
-  if (buckets.length) {
+  const failures: string[] = [];
+  let changed = false;
+  try {
     for (const b of buckets) {
-      const store = await tree.store(b.store);
-      const empty = (await store.listObjects({ bucket: b.bucket, pageSize: 1 })).objects.length === 0;
-      const ok = empty
-        ? await ui.confirm(`Delete the empty bucket ${b.bucket}?`, { destructive: true })
-        : await ui.confirmByTyping(
-            `Bucket ${b.bucket} is not empty: every object in it will be deleted.`,
-            b.bucket,
-          );
+      try {
+        const ok = await confirmBucketDelete(tree, b, ui);
+        if (!ok) return false;
+        changed = true;
+        const out = await withNotification(`Sky: Deleting ${b.bucket}`, (sink, token) =>
+          deleteBuckets({
+            config: tree.getConfig(),
+            patterns: [b.bucket],
+            store: b.store,
+            force: !ok.managed,
+            ui,
+            yes: true,
+            token,
+            progress: sink,
+          }),
+        );
+        failures.push(...out.filter((o) => o.result === 'error').map((o) => o.message));
+      } catch (err) {
+        failures.push(`${b.bucket}: ${errorMessage(err).split('\n')[0]}`);
+      }
+    }
+    if (inner.length) {
+      const keys: { store: Bucketish['store']; bucket: string; keys: string[] }[] = [];
+      for (const it of inner) {
+        const store = await tree.store(it.store);
+        const k =
+          it.kind === 'object'
+            ? [it.key]
+            : (await listAll(store, it.bucket, (it as Extract<Bucketish, { kind: 'folder' }>).prefix)).map(
+                (o) => o.key,
+              );
+        keys.push({ store: it.store, bucket: it.bucket, keys: k });
+      }
+      const count = keys.reduce((n, k) => n + k.keys.length, 0);
+      const ok = await ui.confirm(`Delete ${count} object(s)?`, {
+        destructive: true,
+        detail: inner.map(itemLabel).slice(0, 10).join('\n'),
+      });
       if (!ok) return false;
-      const out = await withNotification(`Sky: Deleting ${b.bucket}`, (sink, token) =>
-        deleteBuckets({
-          config: tree.getConfig(),
-          patterns: [b.bucket],
-          store: b.store,
-          force: !b.managed,
-          ui,
-          yes: true,
-          token,
-          progress: sink,
-        }),
-      );
-      const failed = out.find((o) => o.result === 'error');
-      if (failed) throw new Error(failed.message);
+      changed = true;
+      for (const k of keys) {
+        try {
+          await (await tree.store(k.store)).deleteObjects(k.bucket, k.keys);
+        } catch (err) {
+          failures.push(`${k.bucket}: ${errorMessage(err).split('\n')[0]}`);
+        }
+      }
     }
+  } finally {
+    if (changed || failures.length) tree.refresh();
   }
-  if (inner.length) {
-    const keys: { store: Bucketish['store']; bucket: string; keys: string[] }[] = [];
-    for (const it of inner) {
-      const store = await tree.store(it.store);
-      const k =
-        it.kind === 'object'
-          ? [it.key]
-          : (await listAll(store, it.bucket, (it as Extract<Bucketish, { kind: 'folder' }>).prefix)).map(
-              (o) => o.key,
-            );
-      keys.push({ store: it.store, bucket: it.bucket, keys: k });
-    }
-    const count = keys.reduce((n, k) => n + k.keys.length, 0);
-    const ok = await ui.confirm(`Delete ${count} object(s)?`, {
-      destructive: true,
-      detail: inner.map(itemLabel).slice(0, 10).join('\n'),
-    });
-    if (!ok) return false;
-    for (const k of keys) await (await tree.store(k.store)).deleteObjects(k.bucket, k.keys);
-  }
-  tree.refresh();
+  if (failures.length)
+    throw new Error(`${failures.length} of ${items.length} delete(s) failed:\n${failures.join('\n')}`);
   return true;
+}
+
+/**
+ * Asks before deleting a bucket: `{ managed }` to go ahead, false when refused. A bucket missing from
+ * sky-vscode's records is someone else's: the prompt says so and wants its name typed.
+ */
+async function confirmBucketDelete(
+  tree: StorageTreeProvider,
+  b: Extract<Bucketish, { kind: 'bucket' }>,
+  ui: PromptUi,
+): Promise<{ managed: boolean } | false> {
+  // The records now, not when the tree was listed: a launch may have recorded the bucket since.
+  const managed = readRecords().some((r) => r.name === b.bucket && r.store === b.store);
+  const store = await tree.store(b.store);
+  const empty = (await store.listObjects({ bucket: b.bucket, pageSize: 1 })).objects.length === 0;
+  const contents = empty ? 'It is empty.' : 'Every object in it will be deleted.';
+  const ok = !managed
+    ? await ui.confirmByTyping(
+        `Bucket ${b.bucket} was not created by sky-vscode (it is not in its records). ${contents} Type the bucket name to delete it.`,
+        b.bucket,
+      )
+    : empty
+      ? await ui.confirm(`Delete the empty bucket ${b.bucket}?`, { destructive: true })
+      : await ui.confirmByTyping(
+          `Bucket ${b.bucket} is not empty: every object in it will be deleted.`,
+          b.bucket,
+        );
+  return ok && { managed };
 }
 
 export async function uploadInto(

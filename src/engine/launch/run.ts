@@ -33,6 +33,8 @@ import {
   wrapScript,
 } from './scripts';
 import { driverScript, HeadTarget, probeCommand, waitCommand } from './driver';
+import { mountTarget } from './mountTarget';
+import { previewLaunch, type LaunchPreview } from './preview';
 
 export { headLogDir };
 
@@ -48,6 +50,8 @@ export interface LaunchRequest {
   noSetup?: boolean;
   withFileMounts?: boolean;
   dryRun?: boolean;
+  /** With dryRun: do not connect to the nodes or the stores (every local file counts as to be sent). */
+  offline?: boolean;
   /** Remove files on the nodes that were deleted locally (opt-in, SkyPilot #8096). */
   syncDelete?: boolean;
 }
@@ -91,6 +95,8 @@ export interface PlannedStep {
 export interface LaunchResult {
   job?: JobRecord;
   plan: PlannedStep[];
+  /** Set by a dry run: what the launch would send, exclude, delete and do to buckets. */
+  preview?: LaunchPreview;
   exitCode: number;
   nodeExitCodes: Record<string, number>;
 }
@@ -160,13 +166,6 @@ function resolveEnv(
   return { envs, secrets };
 }
 
-/** Where a local file_mount lands (reference §3.3): ~/ and /tmp/ directly; other absolute paths via ~/.sky/file_mounts + a symlink. */
-function mountTarget(dst: string): { path: string; symlinkFrom?: string } {
-  if (dst.startsWith('~/') || dst === '~' || dst.startsWith('/tmp/') || !dst.startsWith('/'))
-    return { path: dst };
-  return { path: `~/.sky/file_mounts${dst}`, symlinkFrom: dst };
-}
-
 export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<LaunchResult> {
   const log = deps.log ?? noLog;
   const progress = deps.progress ?? noProgress;
@@ -226,7 +225,29 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   if (req.kind === 'launch' && task.setup && !req.noSetup)
     plan.push({ phase: 'Setup', detail: 'setup script', nodes: names });
   if (task.run) plan.push({ phase: 'Running', detail: 'run script', nodes: runNodes.map((n) => n.alias) });
-  if (req.dryRun) return { plan, exitCode: 0, nodeExitCodes: {} };
+  if (req.dryRun) {
+    // The plan, worked out against the nodes and stores without changing anything on them.
+    try {
+      const preview = await previewLaunch({
+        kind: req.kind,
+        taskFile: req.taskFile,
+        cluster: cluster.name,
+        nodes: allNodes,
+        workdir: workdir ? { source: workdir, target: REMOTE_WORKDIR } : undefined,
+        mounts,
+        steps: plan,
+        delete: !!req.syncDelete,
+        offline: !!req.offline,
+        pool,
+        config: deps.config,
+        token,
+        log,
+      });
+      return { plan, preview, exitCode: 0, nodeExitCodes: {} };
+    } finally {
+      if (owned) pool.closeAll();
+    }
+  }
 
   const limit = pLimit(8);
   const onNodes = <T>(nodes: ClusterNode[], fn: (n: ClusterNode, c: Client) => Promise<T>) =>

@@ -289,6 +289,13 @@ interface Probe {
   home: string;
   rclone?: string;
   fuse: boolean;
+  /** The node user can open /dev/fuse read-write. */
+  fuseUsable: boolean;
+  /** Its mode allows the node user read-write (so an unusable device is denied by something else). */
+  fuseAccess: boolean;
+  /** `ls -l` style mode and owner of /dev/fuse, e.g. `crw------- root:root`. */
+  fuseMode: string;
+  user: string;
   allowOther: boolean;
 }
 
@@ -305,6 +312,10 @@ function parseProbe(stdout: string): Probe {
     home: kv.home,
     rclone: kv.rclone || undefined,
     fuse: kv.fuse === '1',
+    fuseUsable: kv.fuse_usable === '1',
+    fuseAccess: kv.fuse_access === '1',
+    fuseMode: kv.fuse_mode ?? '',
+    user: kv.user ?? '',
     allowOther: kv.allow_other === '1',
   };
 }
@@ -545,6 +556,29 @@ export function createStorageMounter(opts: StorageMounterOptions) {
   };
 }
 
+/**
+ * The device is there but the node user cannot open it (a machine without udev leaves /dev/fuse
+ * crw------- root): every such node fails the launch here, before any mount, rather than each
+ * mount failing in fusermount.
+ */
+function assertFuseUsable(nodes: { node: ClusterNode }[], probes: Probe[], fuseMount: Attachment): void {
+  const bad = nodes.map((n, i) => ({ alias: n.node.alias, p: probes[i] })).filter((x) => !x.p.fuseUsable);
+  if (!bad.length) return;
+  const what = bad.map(({ alias, p }) => `${p.user} on ${alias} cannot open /dev/fuse (${p.fuseMode})`);
+  const users = [...new Set(bad.map((x) => x.p.user))].join(' / ');
+  const where = bad.map((x) => x.alias).join(', ');
+  const byMode = bad.filter((x) => !x.p.fuseAccess).length > 0;
+  throw new SkyError(
+    'fuse-unusable',
+    `${what.join('; ')}, needed for ${fuseMount.mode} at ${fuseMount.dst}; nothing was mounted.`,
+    {
+      hint: byMode
+        ? `As root on ${where}: chmod 0666 /dev/fuse (the mode udev gives it; without udev, repeat it at boot), or add ${users} to the group that owns /dev/fuse (e.g. groupadd -f fuse; chgrp fuse /dev/fuse; chmod 0660 /dev/fuse; usermod -aG fuse ${users}). Or use mode: COPY, which needs no FUSE.`
+        : `${where} ${bad.length > 1 ? 'deny' : 'denies'} the device whatever its mode (a container started without --device /dev/fuse?). Give the node the device, or use mode: COPY, which needs no FUSE.`,
+    },
+  );
+}
+
 async function attachAll(
   nodes: { node: ClusterNode; client: Client }[],
   attachments: Attachment[],
@@ -556,7 +590,17 @@ async function attachAll(
   const probes = await onEveryNode(nodes, ({ node, client }) =>
     needsRclone
       ? probeNode(node, client, ctx.token)
-      : Promise.resolve<Probe>({ install: 'none', uid: -1, home: '~', fuse: false, allowOther: false }),
+      : Promise.resolve<Probe>({
+          install: 'none',
+          uid: -1,
+          home: '~',
+          fuse: false,
+          fuseUsable: false,
+          fuseAccess: false,
+          fuseMode: '',
+          user: '',
+          allowOther: false,
+        }),
   );
   const fuseMount = attachments.find((a) => a.mode !== 'COPY');
   const noFuse = nodes.filter((_, i) => !probes[i].fuse).map((n) => n.node.alias);
@@ -568,6 +612,7 @@ async function attachAll(
         hint: 'Install fuse3 on the node (sudo apt-get install -y fuse3) and make /dev/fuse available (containers: --device /dev/fuse), or use mode: COPY.',
       },
     );
+  if (fuseMount) assertFuseUsable(nodes, probes, fuseMount);
   await onEveryNode(nodes, async ({ node, client }, i) => {
     for (const a of attachments) {
       throwIfCancelled(ctx.token);

@@ -56,6 +56,13 @@ echo "uid=$(id -u)"
 echo "home=$HOME"
 echo "rclone=$(rclone version 2>/dev/null | head -1 | sed -n 's/^rclone v\\([0-9.]*\\).*/\\1/p')"
 if have_fuse; then echo fuse=1; else echo fuse=0; fi
+# FUSE is usable only if the node user can open /dev/fuse read-write (fusermount3 is setuid, the
+# device is not; root always can): a machine without udev leaves it crw------- root. A real open
+# also catches a device the node denies whatever its mode (a container without --device /dev/fuse).
+if [ -c /dev/fuse ] && { : <>/dev/fuse; } 2>/dev/null; then echo fuse_usable=1; else echo fuse_usable=0; fi
+if [ -r /dev/fuse ] && [ -w /dev/fuse ]; then echo fuse_access=1; else echo fuse_access=0; fi
+echo "fuse_mode=$(stat -c '%A %U:%G' /dev/fuse 2>/dev/null)"
+echo "user=$(id -un)"
 if [ "$(id -u)" = 0 ] || grep -qs '^[[:space:]]*user_allow_other' /etc/fuse.conf; then echo allow_other=1; else echo allow_other=0; fi
 `;
 
@@ -84,11 +91,24 @@ make_dir "$P"
 mkdir -p ~/${NODE_DIRS.logs}
 LOG=~/${NODE_DIRS.logs}/$ID.log
 : > "$LOG"
-# rclone's S3 backend refuses to start when AWS_CA_BUNDLE is set; the daemon's stdio must not hold the SSH channel.
-if ! env -u AWS_CA_BUNDLE rclone mount --config ~/${NODE_DIRS.conf}/"$PROFILE".conf "$REMOTE" "$P" --daemon --daemon-wait 30s --log-file "$LOG" --log-level INFO $EXTRA "$@" </dev/null >"$LOG.out" 2>&1; then
-  echo "rclone mount failed:" >&2; tail -n 20 "$LOG.out" "$LOG" >&2; exit ${MOUNT_EXIT.mountFailed}
-fi
-if ! findmnt -rn -M "$P" >/dev/null 2>&1; then echo "rclone started but $P is not mounted:" >&2; tail -n 20 "$LOG" >&2; exit ${MOUNT_EXIT.mountFailed}; fi
+# rclone's S3 backend refuses to start when AWS_CA_BUNDLE is set. rclone runs in its own session with
+# its stdio off the SSH channel, so it outlives this script; not with --daemon, whose --daemon-wait
+# (rclone 1.60) does not notice a daemon that died and waits out its whole timeout. Here the wait
+# ends as soon as the mount appears or rclone exits (bad flags, config, fusermount refusing).
+env -u AWS_CA_BUNDLE setsid rclone mount --config ~/${NODE_DIRS.conf}/"$PROFILE".conf "$REMOTE" "$P" --log-file "$LOG" --log-level INFO $EXTRA "$@" </dev/null >"$LOG.out" 2>&1 &
+PID=$!
+END=$((SECONDS + 30))
+until findmnt -rn -M "$P" >/dev/null 2>&1; do
+  if ! kill -0 "$PID" 2>/dev/null; then
+    wait "$PID"; RC=$?
+    echo "rclone mount exited (status $RC) before $P was mounted:" >&2; tail -q -n 20 "$LOG.out" "$LOG" >&2; exit ${MOUNT_EXIT.mountFailed}
+  fi
+  if [ "$SECONDS" -ge "$END" ]; then
+    kill "$PID" 2>/dev/null
+    echo "rclone did not mount $P within 30 s:" >&2; tail -q -n 20 "$LOG.out" "$LOG" >&2; exit ${MOUNT_EXIT.mountFailed}
+  fi
+  sleep 0.1
+done
 echo "mounted $P"
 `;
 

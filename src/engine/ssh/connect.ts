@@ -288,17 +288,49 @@ function forward(via: { client: Client; alias: string }, to: ResolvedHost): Prom
   );
 }
 
-/** One pooled connection per node, reused across commands and replaced when it drops. */
+/**
+ * One pooled connection per node, reused across commands and replaced when it drops. A refresh that
+ * rebuilds the pool (a changed config applies to new operations) retires the old one instead of closing
+ * it: its connections stay open for the users holding a lease (a running launch, a log terminal, a
+ * download) and close when the last of them releases it. closeAll() closes at once (one-shot CLI).
+ */
 export class SshPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
+  private leases = 0;
+  private retired = false;
   constructor(private readonly opts: SshOptions) {}
 
   get(alias: string): Promise<SshConnection> {
+    // Nobody could release a connection opened here, so it would stay open until the process ends.
+    if (this.retired && this.leases === 0)
+      return Promise.reject(
+        new SkyError('ssh-pool-retired', `The SSH connections for ${alias} were closed by a refresh.`, {
+          hint: 'Run the command again.',
+        }),
+      );
     const existing = this.conns.get(alias);
     if (existing) {
       return existing.then((c) => (c.closed ? this.reconnect(alias) : c));
     }
     return this.reconnect(alias);
+  }
+
+  /** Marks one user of the pool until the returned function is called (calling it again does nothing). */
+  lease(): () => void {
+    this.leases++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.leases--;
+      if (this.retired && this.leases === 0) this.closeAll();
+    };
+  }
+
+  /** No new users: the connections close now if nobody holds a lease, else when the last lease is released. */
+  retire(): void {
+    this.retired = true;
+    if (this.leases === 0) this.closeAll();
   }
 
   private reconnect(alias: string): Promise<SshConnection> {

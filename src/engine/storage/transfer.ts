@@ -88,6 +88,11 @@ export async function listAll(store: Store, bucket: string, prefix = ''): Promis
   return out;
 }
 
+/** A file is uploaded when its object is missing, differs in size, or is older than the file. */
+export function needsUpload(p: UploadPlanItem, o: ObjectInfo | undefined): boolean {
+  return !o || o.size !== p.size || !o.lastModified || o.lastModified.getTime() / 1000 < p.mtime;
+}
+
 /** Uploads what changed (size differs, or the local file is newer than the object); returns counts. */
 export async function uploadSources(
   store: Store,
@@ -100,10 +105,7 @@ export async function uploadSources(
   const progress = ctx.progress ?? noProgress;
   const plan = planUpload(sources, ctx.prefix ?? '', log, ctx.listLayout ?? sources.length > 1);
   const existing = new Map((await listAll(store, bucket, ctx.prefix ?? '')).map((o) => [o.key, o]));
-  const todo = plan.filter((p) => {
-    const o = existing.get(p.key);
-    return !o || o.size !== p.size || !o.lastModified || o.lastModified.getTime() / 1000 < p.mtime;
-  });
+  const todo = plan.filter((p) => needsUpload(p, existing.get(p.key)));
   const total = todo.reduce((n, p) => n + p.size, 0);
   let bytes = 0;
   let files = 0;

@@ -2,14 +2,17 @@
 //  - `<root>/.skyignore` present: only it is used (any .gitignore is ignored);
 //  - otherwise every .gitignore applies to its own subtree (rsync's dir-merge), plus .git/info/exclude.
 // Unlike SkyPilot's rsync filters, `!negation` works (SkyPilot #8812), and every exclusion can be
-// explained: which file and which pattern (SkyPilot #1599).
+// explained: which file, which line and which pattern (SkyPilot #1599).
 import * as fs from 'fs';
 import * as path from 'path';
 import ignore, { Ignore } from 'ignore';
+import { SkyError } from '../util/errors';
 
 export interface ExclusionRule {
   /** The file the pattern came from, relative to the root (e.g. ".gitignore", "sub/.gitignore"). */
   file: string;
+  /** 1-based line of the pattern in that file (absent for the built-in `.git` rule of bucket uploads). */
+  line?: number;
   pattern: string;
 }
 
@@ -20,12 +23,26 @@ interface Layer {
   ig: Ignore;
 }
 
-function readRules(file: string): string[] | undefined {
+/**
+ * The rule file's patterns, each marked with its line, or undefined when there is no such file.
+ * A rule file that exists but cannot be read is an error: treating it as absent would sync exactly
+ * the files it was written to keep off the nodes.
+ */
+function readRules(file: string): Ignore | undefined {
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8').split(/\r?\n/);
-  } catch {
-    return undefined;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOTDIR: `.git` is a file (a worktree or submodule), so there is no .git/info/exclude.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new SkyError(
+      'sync-rules',
+      `Cannot read the exclusion rules in ${file} (${code ?? (err as Error).message}); syncing without them would send the files they exclude.`,
+      { cause: err, hint: `Make ${file} a readable file, or remove it.` },
+    );
   }
+  return ignore().add(text.split(/\r?\n/).map((pattern, i) => ({ pattern, mark: String(i + 1) })));
 }
 
 export class Exclusions {
@@ -38,13 +55,12 @@ export class Exclusions {
 
   static forRoot(root: string): Exclusions {
     const sky = readRules(path.join(root, '.skyignore'));
-    if (sky)
-      return new Exclusions(root, [{ base: '', file: '.skyignore', ig: ignore().add(sky) }], 'skyignore');
+    if (sky) return new Exclusions(root, [{ base: '', file: '.skyignore', ig: sky }], 'skyignore');
     const layers: Layer[] = [];
     const exclude = readRules(path.join(root, '.git', 'info', 'exclude'));
-    if (exclude) layers.push({ base: '', file: '.git/info/exclude', ig: ignore().add(exclude) });
+    if (exclude) layers.push({ base: '', file: '.git/info/exclude', ig: exclude });
     const gi = readRules(path.join(root, '.gitignore'));
-    if (gi) layers.push({ base: '', file: '.gitignore', ig: ignore().add(gi) });
+    if (gi) layers.push({ base: '', file: '.gitignore', ig: gi });
     return new Exclusions(root, layers, 'gitignore');
   }
 
@@ -52,7 +68,7 @@ export class Exclusions {
   enterDirectory(rel: string): void {
     if (this.mode !== 'gitignore' || rel === '') return;
     const gi = readRules(path.join(this.root, rel, '.gitignore'));
-    if (gi) this.layers.push({ base: rel, file: `${rel}/.gitignore`, ig: ignore().add(gi) });
+    if (gi) this.layers.push({ base: rel, file: `${rel}/.gitignore`, ig: gi });
   }
 
   /** The rule that excludes `rel` (a directory when isDir), or undefined when it is synced. */
@@ -64,7 +80,7 @@ export class Exclusions {
       if (!sub) continue;
       const r = layer.ig.checkIgnore(isDir ? `${sub}/` : sub);
       // Deeper layers are checked later and win, as in git.
-      if (r.ignored && r.rule) hit = { file: layer.file, pattern: r.rule.pattern };
+      if (r.ignored && r.rule) hit = { file: layer.file, line: Number(r.rule.mark), pattern: r.rule.pattern };
       else if (r.unignored) hit = undefined;
     }
     return hit;

@@ -259,6 +259,24 @@ export async function syncDirectory(
   };
 }
 
+/** Whether one local file differs from the node's copy at dest (size, whole-second mtime, mode); reads only. */
+export async function planFile(
+  client: Client,
+  localFile: string,
+  dest: string,
+  opts: Pick<SyncOptions, 'token'> = {},
+): Promise<{ send: boolean; size: number; st: fs.Stats }> {
+  const st = fs.statSync(localFile);
+  const r = await exec(client, `stat -c '%s %Y %a' ${remotePath(dest)} 2>/dev/null || true`, {
+    token: opts.token,
+  });
+  const [sizeText, mtimeText, modeText] = r.stdout.trim().split(' ');
+  const [size, mtime, mode] = [Number(sizeText), Number(mtimeText), parseInt(modeText, 8)];
+  // %a is octal: parsed as decimal, a 644 file never matched and every launch re-sent it.
+  const same = size === st.size && mtime === Math.floor(st.mtimeMs / 1000) && mode === (st.mode & 0o777);
+  return { send: !same, size: st.size, st };
+}
+
 /** Syncs one local file to the exact remote path (parent created). */
 export async function syncFile(
   client: Client,
@@ -266,13 +284,9 @@ export async function syncFile(
   dest: string,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  const st = fs.statSync(localFile);
+  const { send, st } = await planFile(client, localFile, dest, opts);
+  if (!send) return { sentFiles: 0, sentBytes: 0, removed: 0, excluded: 0 };
   const d = remotePath(dest);
-  const r = await exec(client, `stat -c '%s %Y %a' ${d} 2>/dev/null || true`, { token: opts.token });
-  const [size, mtime, mode] = r.stdout.trim().split(' ').map(Number);
-  if (size === st.size && mtime === Math.floor(st.mtimeMs / 1000) && mode === (st.mode & 0o777)) {
-    return { sentFiles: 0, sentBytes: 0, removed: 0, excluded: 0 };
-  }
   const base = path.basename(localFile);
   const cmd = [
     'set -e',

@@ -10,6 +10,9 @@ import type { SMap, SNode, SPair, SScalar, SSeq, SourceDocument, SyntaxProblem }
  */
 class GiveUp extends Error {}
 
+/** Deeper nesting goes to the library path, which reports nesting no task file has. */
+const MAX_NESTING = 64;
+
 interface Line {
   start: number;
   text: string;
@@ -79,6 +82,7 @@ function scalar(start: number, end: number, value: unknown): SScalar {
 
 class DocParser {
   errors: SyntaxProblem[] = [];
+  private depth = 0;
   constructor(
     private readonly lines: Line[],
     private readonly from: number,
@@ -100,6 +104,15 @@ class DocParser {
   }
 
   /** A block node whose first line is i, content starting at column col; parent indentation pi. */
+  private nest<T>(f: () => T): T {
+    if (++this.depth > MAX_NESTING) throw new GiveUp();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private block(i: number, col: number, pi: number): [SNode, unknown, number] {
     const content = this.lines[i].text.slice(col);
     if (content === '-' || content.startsWith('- ')) return this.seq(i, col);
@@ -142,6 +155,10 @@ class DocParser {
   }
 
   private map(i: number, col: number): [SMap, Record<string, unknown>, number] {
+    return this.nest(() => this.mapAt(i, col));
+  }
+
+  private mapAt(i: number, col: number): [SMap, Record<string, unknown>, number] {
     const items: SPair[] = [];
     const value: Record<string, unknown> = {};
     const seen = new Set<string>();
@@ -196,6 +213,10 @@ class DocParser {
   }
 
   private seq(i: number, col: number): [SSeq, unknown[], number] {
+    return this.nest(() => this.seqAt(i, col));
+  }
+
+  private seqAt(i: number, col: number): [SSeq, unknown[], number] {
     const items: SNode[] = [];
     const value: unknown[] = [];
     const start = this.lines[i].start + col;
@@ -369,6 +390,7 @@ class DocParser {
 /** Single-line flow collections: `[a, "b", {c: 1}]`, `{A100: 8}`. */
 class FlowParser {
   pos: number;
+  private depth = 0;
   constructor(
     private readonly t: string,
     col: number,
@@ -383,6 +405,15 @@ class FlowParser {
   }
 
   node(): [SNode, unknown] {
+    if (++this.depth > MAX_NESTING) throw new GiveUp();
+    try {
+      return this.nodeAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private nodeAt(): [SNode, unknown] {
     this.ws();
     const c = this.t[this.pos];
     if (c === '[') return this.seq();

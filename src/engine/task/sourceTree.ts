@@ -37,6 +37,8 @@ export interface SyntaxProblem {
   code: string;
   message: string;
   pos: [number, number];
+  /** JSON pointer of the node, when the producer knows it (otherwise worked out from pos). */
+  path?: string;
 }
 
 export interface SourceDocument {

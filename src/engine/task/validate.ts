@@ -8,6 +8,7 @@ import { taskVars } from './envSubst';
 import { TASK_RULES } from './rules';
 import { checkSchema } from './schemaCheck';
 import { locate, ParsedTaskYaml, parseTaskYaml, rangeOf, targetOffsets } from './yamlDoc';
+import { yamlProblems } from './yamlProblems';
 
 export interface ValidateOptions {
   /** The task file path: relative local paths resolve against its folder. */
@@ -33,8 +34,6 @@ export function validateTaskFile(file: string, opts: Omit<ValidateOptions, 'file
   return validateTaskText(fs.readFileSync(file, 'utf8'), { ...opts, file });
 }
 
-const FIRST_LINE = /^[^\n]*/;
-
 export function validateTask(text: string, opts: ValidateOptions = {}): ValidationResult {
   const parsed = parseTaskYaml(text);
   const diagnostics: Diagnostic[] = [];
@@ -43,33 +42,9 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
   const broken = new Set<number>();
 
   for (const d of parsed.documents) {
-    for (const e of d.errors) {
-      const dup = e.code === 'DUPLICATE_KEY';
-      if (!dup) broken.add(d.index);
-      const [s0, en] = e.pos;
-      // yaml may report a duplicate key from the whitespace before it; start at the key itself.
-      const s = dup ? s0 + (/^\s*/.exec(text.slice(s0, s0 + 200))?.[0].length ?? 0) : s0;
-      diagnostics.push({
-        severity: 'error',
-        message: dup
-          ? `Duplicate key: ${keyAt(text, s, en)} is already defined in this mapping.`
-          : `YAML syntax error: ${(FIRST_LINE.exec(e.message) ?? [''])[0]}`,
-        document: d.index,
-        path: '',
-        range: rangeOf(parsed, s, dup ? keyEnd(text, s, en) : en),
-        code: dup ? 'duplicate-key' : 'yaml',
-      });
-    }
-    for (const w of d.warnings) {
-      diagnostics.push({
-        severity: 'warning',
-        message: (FIRST_LINE.exec(w.message) ?? [''])[0],
-        document: d.index,
-        path: '',
-        range: rangeOf(parsed, w.pos[0], w.pos[1]),
-        code: 'yaml-warning',
-      });
-    }
+    const yaml = yamlProblems(parsed, d);
+    if (yaml.broken) broken.add(d.index);
+    diagnostics.push(...yaml.diagnostics);
   }
 
   const values = parsed.documents.map((d) => d.value);
@@ -141,19 +116,6 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
       a.document - b.document,
   );
   return { parsed, diagnostics, ...(headerIndex !== undefined ? { headerIndex } : {}) };
-}
-
-const KEY_AT = /^\s*("[^"\n]*"|'[^'\n]*'|[^:\n#]+?)\s*:/;
-
-function keyAt(text: string, s: number, e: number): string {
-  const m = KEY_AT.exec(text.slice(s, Math.max(e, s + 200)));
-  return m ? `'${m[1].replace(/^["']|["']$/g, '')}'` : 'this key';
-}
-
-/** yaml reports a duplicate key at its first character; underline the whole key. */
-function keyEnd(text: string, s: number, e: number): number {
-  const m = KEY_AT.exec(text.slice(s, s + 200));
-  return m ? s + m[0].replace(/\s*:$/, '').length : e;
 }
 
 function nodeSlice(

@@ -1,7 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, Node, parseAllDocuments, Document, Pair, Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, Node, parseAllDocuments, Document, Pair } from 'yaml';
 import { Range, fromPointer } from './diagnostic';
-import { parseFast, resolvePlain } from './fastYaml';
+import { parseFast } from './fastYaml';
 import { pairFor, SNode, SourceDocument, SPair, SScalar } from './sourceTree';
+import { buildValue, MAX_DEPTH } from './yamlValue';
 
 /** One YAML document of a task file with what the validator needs to point at nodes. */
 export interface TaskYamlDocument extends SourceDocument {
@@ -43,22 +44,12 @@ export function parseTaskYaml(text: string): ParsedTaskYaml {
     version: '1.1',
   });
   const list = Array.isArray(docs) ? docs : [];
-  const documents = list.map((doc, index) => fromYamlDocument(doc, index));
+  const documents = list.map((doc, index) => fromYamlDocument(doc, index, text));
   return { text, lineStarts: computeLineStarts(text), documents, parser: 'yaml' };
 }
 
-function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument {
-  let value: unknown;
-  try {
-    value = plainValue(doc.contents as Node | null);
-  } catch {
-    // Aliases and merge keys: let the library resolve them (YAML 1.2 scalars in that case).
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch {
-      value = undefined;
-    }
-  }
+function fromYamlDocument(doc: Document.Parsed, index: number, text: string): TaskYamlDocument {
+  const { value, problems } = buildValue(doc);
   const conv = (e: { code: string; message: string; pos: [number, number] }) => ({
     code: e.code,
     message: e.message,
@@ -66,58 +57,50 @@ function fromYamlDocument(doc: Document.Parsed, index: number): TaskYamlDocument
   });
   return {
     index,
-    root: toSNode(doc.contents as Node | null),
+    root: toSNode(doc.contents as Node | null, text, 0),
     start: doc.range[0],
-    errors: doc.errors.map(conv),
+    errors: [...doc.errors.map(conv), ...problems],
     warnings: doc.warnings.map(conv),
     value,
   };
 }
 
-class NeedsLibrary extends Error {}
-
 /** The library's document as a plain value, scalars resolved like PyYAML (for the parity tests). */
 export function libraryValue(doc: Document.Parsed): unknown {
-  return plainValue(doc.contents as Node | null);
+  return buildValue(doc).value;
 }
 
-/** The JS value with plain scalars resolved as PyYAML does (same resolver as the fast parser). */
-function plainValue(n: unknown): unknown {
-  if (n === null || n === undefined) return null;
-  if (isAlias(n)) throw new NeedsLibrary();
-  if (isMap(n)) {
-    const out: Record<string, unknown> = {};
-    for (const p of n.items) {
-      const k = plainValue(p.key);
-      if (k === '<<') throw new NeedsLibrary();
-      out[typeof k === 'object' && k !== null ? JSON.stringify(k) : String(k)] = plainValue(p.value);
-    }
-    return out;
-  }
-  if (isSeq(n)) return n.items.map((x) => plainValue(x));
-  if (isScalar(n)) {
-    const sc = n as Scalar & { source?: string };
-    return sc.type === 'PLAIN' && !sc.tag && typeof sc.source === 'string'
-      ? resolvePlain(sc.source)
-      : sc.value;
-  }
-  return null;
+/** A scalar's value as the tree shows it: the merge key `<<` is a symbol in the library. */
+function scalarValue(v: unknown): unknown {
+  return typeof v === 'symbol' ? v.description : v;
 }
 
-function toSScalar(n: unknown): SScalar {
-  if (isScalar(n) && n.range) return { kind: 'scalar', start: n.range[0], end: n.range[1], value: n.value };
+/** A key or item as a scalar; a collection or alias key shows as its source text (stringifying the node could resolve merges, which may throw). */
+function toSScalar(n: unknown, text: string): SScalar {
+  if (isScalar(n) && n.range)
+    return { kind: 'scalar', start: n.range[0], end: n.range[1], value: scalarValue(n.value) };
   const r = (n as Node | null)?.range;
-  return { kind: 'scalar', start: r ? r[0] : 0, end: r ? r[1] : 0, value: isScalar(n) ? n.value : String(n) };
+  return {
+    kind: 'scalar',
+    start: r ? r[0] : 0,
+    end: r ? r[1] : 0,
+    value: isScalar(n) ? scalarValue(n.value) : r ? text.slice(r[0], r[1]).trim() : null,
+  };
 }
 
-function toSNode(n: Node | null): SNode | null {
+/** The source tree; below MAX_DEPTH a collection is kept as a bare extent (the value builder reports it). */
+function toSNode(n: Node | null, text: string, depth: number): SNode | null {
   if (!n || !n.range) return null;
+  if (depth > MAX_DEPTH) return { kind: 'scalar', start: n.range[0], end: n.range[1], value: undefined };
   if (isMap(n)) {
     return {
       kind: 'map',
       start: n.range[0],
       end: n.range[1],
-      items: n.items.map((p: Pair) => ({ key: toSScalar(p.key), value: toSNode(p.value as Node | null) })),
+      items: n.items.map((p: Pair) => ({
+        key: toSScalar(p.key, text),
+        value: toSNode(p.value as Node | null, text, depth + 1),
+      })),
     };
   }
   if (isSeq(n)) {
@@ -125,7 +108,7 @@ function toSNode(n: Node | null): SNode | null {
       kind: 'seq',
       start: n.range[0],
       end: n.range[1],
-      items: n.items.map((x) => toSNode(x as Node | null) ?? toSScalar(x)),
+      items: n.items.map((x) => toSNode(x as Node | null, text, depth + 1) ?? toSScalar(x, text)),
     };
   }
   return { kind: 'scalar', start: n.range[0], end: n.range[1], value: isScalar(n) ? n.value : undefined };

@@ -6,10 +6,32 @@ import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
+import type { JobTerminal } from '../../views/clusters/jobTerminal';
 import { makeTestDir } from '../sandbox/proc';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
+}
+
+/** Polls `check` until it holds; stops early with `failure()`'s error (e.g. a launch that failed). */
+async function until(what: string, check: () => boolean, failure: () => unknown, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    const err = failure();
+    if (err) throw err;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The lines a job terminal shows for one node of a multi-node job, without the node prefix. */
+function nodeLines(term: JobTerminal, node: string): string[] {
+  const prefix = new RegExp(`^\\x1b\\[\\d+m\\(${node}\\)\\x1b\\[0m (.*)$`);
+  return term.transcript
+    .join('')
+    .split('\n')
+    .map((l) => prefix.exec(l)?.[1])
+    .filter((l): l is string => l !== undefined);
 }
 
 describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)', function () {
@@ -80,6 +102,134 @@ describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)',
     const target = (await vscode.commands.executeCommand('sky.downloadRemote', outputs)) as string;
     assert.strictEqual(target, path.join(dest, 'outputs'));
     assert.match(fs.readFileSync(path.join(target, 'metrics-rank1.txt'), 'utf8'), /epoch=3/);
+  });
+
+  it('with the Clusters view open, its timer refreshes and a second launch leave a running launch and its follow-logs terminal intact', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    const nonce = `${process.pid}-${Date.now()}`;
+    const flag = `~/.sky-pool-flag-${nonce}`;
+    const dir = makeTestDir('sky-pool-');
+    // The long job prints five lines, waits (at most 2 min, then exit 9) for the second launch to leave
+    // a flag on its node, prints five more and fails with exit code 7: every line and the code must arrive.
+    const longTask = path.join(dir, 'long.yaml');
+    fs.writeFileSync(
+      longTask,
+      [
+        `name: pool-long-${nonce}`,
+        'num_nodes: 2',
+        'run: |',
+        '  for i in 1 2 3 4 5; do echo "pool-line $i"; done',
+        `  for t in $(seq 600); do [ -f ${flag} ] && break; sleep 0.2; done`,
+        `  rm ${flag} || exit 9`,
+        '  for i in 6 7 8 9 10; do echo "pool-line $i"; done',
+        '  exit 7',
+        '',
+      ].join('\n'),
+    );
+    const flagTask = path.join(dir, 'flag.yaml');
+    fs.writeFileSync(
+      flagTask,
+      [`name: pool-flag-${nonce}`, 'num_nodes: 2', 'run: |', `  touch ${flag}`, '  echo flagged', ''].join(
+        '\n',
+      ),
+    );
+    const expected = Array.from({ length: 10 }, (_, i) => `pool-line ${i + 1}`);
+    const poolLines = (t: JobTerminal, node: string) =>
+      nodeLines(t, node).filter((l) => l.startsWith('pool-line'));
+
+    let refreshes = 0;
+    const counting = a.clusters.tree.onDidChangeTreeData((e) => e === undefined && refreshes++);
+    let launchError: unknown;
+    try {
+      // The view's own timer, shortened, through its visibility wiring.
+      a.clusters.setRefreshPeriod(500);
+      await vscode.commands.executeCommand('sky.clusters.focus');
+      await until(
+        'the visible Clusters view to refresh itself',
+        () => refreshes >= 1,
+        () => undefined,
+        60_000,
+      );
+
+      const uiLong = new ScriptedUi(['sky-sbx', true]);
+      a.setUi(uiLong);
+      const before = a.clusters.terminals.length;
+      const long = Promise.resolve(
+        vscode.commands.executeCommand('sky.launchTask', vscode.Uri.file(longTask)) as Thenable<LaunchResult>,
+      );
+      long.catch((err: unknown) => (launchError = err ?? new Error('the launch failed')));
+      const failed = () => launchError;
+      await until('the launch terminal', () => a.clusters.terminals.length > before, failed);
+      const launchTerm = a.clusters.terminals[before];
+      const halfway = (t: JobTerminal) =>
+        ['sky-sbx', 'sky-sbx-worker1'].every((n) => poolLines(t, n).includes('pool-line 5'));
+      await until('the first five lines on both nodes', () => halfway(launchTerm), failed);
+      uiLong.assertDone();
+
+      // Follow logs from the Jobs list, as a user clicks the running job.
+      const roots = await a.clusters.tree.getChildren();
+      const cluster = roots.find((r) => r.kind === 'cluster' && r.cluster.name === 'sky-sbx')!;
+      const jobsNode = (await a.clusters.tree.getChildren(cluster)).find((c) => c.kind === 'jobs')!;
+      const jobs = await a.clusters.tree.getChildren(jobsNode);
+      const job = jobs.find((j) => j.kind === 'job' && j.job.name === `pool-long-${nonce}`);
+      assert.ok(
+        job && job.kind === 'job' && job.job.status === 'RUNNING',
+        `the running job in ${JSON.stringify(jobs.map((j) => (j.kind === 'job' ? j.job.name : j)))}`,
+      );
+      const logsAt = a.clusters.terminals.length;
+      const logs = Promise.resolve(vscode.commands.executeCommand('sky.showJobLogs', job));
+      let logsError: unknown;
+      logs.catch((err: unknown) => (logsError = err ?? new Error('following the logs failed')));
+      await until(
+        'the logs terminal',
+        () => a.clusters.terminals.length > logsAt,
+        () => logsError ?? launchError,
+      );
+      const logsTerm = a.clusters.terminals[logsAt];
+      await until(
+        'the first five lines in the logs terminal',
+        () => halfway(logsTerm),
+        () => logsError ?? launchError,
+      );
+
+      // Two more timer refreshes and the view's refresh command while both stream.
+      const mark = refreshes;
+      await until(
+        'two refreshes of the view',
+        () => refreshes >= mark + 2,
+        () => logsError ?? launchError,
+      );
+      await vscode.commands.executeCommand('sky.refreshClusters');
+
+      // A second launch (it resets the session too) leaves the flag the first job waits for.
+      const uiFlag = new ScriptedUi(['sky-sbx', true]);
+      a.setUi(uiFlag);
+      const flagged = (await vscode.commands.executeCommand(
+        'sky.launchTask',
+        vscode.Uri.file(flagTask),
+      )) as LaunchResult;
+      uiFlag.assertDone();
+      assert.strictEqual(flagged.exitCode, 0);
+
+      const result = await long;
+      await logs;
+      assert.ok(refreshes >= mark + 2);
+      assert.strictEqual(result.exitCode, 7);
+      assert.strictEqual(result.job?.status, 'FAILED');
+      assert.deepStrictEqual(result.nodeExitCodes, { 'sky-sbx': 7, 'sky-sbx-worker1': 7 });
+      for (const [term, end] of [
+        [launchTerm, /FAILED \(exit code 7\)/],
+        [logsTerm, new RegExp(`Job ${result.job!.id} \\(exit code 7\\)`)],
+      ] as const) {
+        for (const node of ['sky-sbx', 'sky-sbx-worker1'])
+          assert.deepStrictEqual(poolLines(term, node), expected, `${node} in ${term.transcript.join('')}`);
+        assert.match(term.transcript.join(''), end);
+      }
+    } finally {
+      counting.dispose();
+      a.clusters.setRefreshPeriod(15_000);
+    }
   });
 
   it('Sky: Exec Task stops quietly when the cluster pick is dismissed', async () => {

@@ -129,9 +129,13 @@ describe('task.yaml language support', () => {
     assert.ok(labels(envs).includes('$BUCKET'), `env offered; got ${labels(envs).join(',')}`);
   });
 
-  it('completes local paths for workdir/source and bucket names from the Storage view provider', async () => {
+  it("completes local paths for workdir/source and the buckets of the Storage view's stores (RGW)", async function () {
+    this.timeout(120_000);
     const sky = await api();
-    sky.language.setBucketNameProvider(async () => ['known-bucket-1', 'known-bucket-2']);
+    // A bucket made outside sky-vscode (as the console or another tool would): completion must find it.
+    const bucket = `sky-lang-${Date.now().toString(36)}`;
+    const store = await sky.storage.tree.store('s3');
+    await store.createBucket(bucket);
     try {
       fs.mkdirSync(path.join(workspace(), 'lang/paths/data-dir'), { recursive: true });
       fs.writeFileSync(path.join(workspace(), 'lang/paths/notes.txt'), 'x');
@@ -166,16 +170,21 @@ describe('task.yaml language support', () => {
         src.includes('notes.txt') && src.includes('data-dir'),
         `source offers files and folders; got ${src.join(',')}`,
       );
-      const names = labels(
-        await vscode.commands.executeCommand<vscode.CompletionList>(
-          'vscode.executeCompletionItemProvider',
-          uri,
-          new vscode.Position(3, 10),
-        ),
-      );
-      assert.ok(names.includes('known-bucket-1'), `bucket names offered; got ${names.join(',')}`);
+      // Completion waits only briefly for a store's list: ask again until the background read is in.
+      let names: string[] = [];
+      for (let i = 0; i < 60 && !names.includes(bucket); i++) {
+        if (i) await new Promise((r) => setTimeout(r, 1000));
+        names = labels(
+          await vscode.commands.executeCommand<vscode.CompletionList>(
+            'vscode.executeCompletionItemProvider',
+            uri,
+            new vscode.Position(3, 10),
+          ),
+        );
+      }
+      assert.ok(names.includes(bucket), `the RGW bucket ${bucket} offered; got ${names.join(',')}`);
     } finally {
-      sky.language.setBucketNameProvider(undefined);
+      await store.deleteEmptyBucket(bucket);
     }
   });
 

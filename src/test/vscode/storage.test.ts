@@ -1,11 +1,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { parse, stringify } from 'yaml';
 import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../views/storage/storageTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
-import { readRecords, upsertRecord } from '../../engine/storage';
+import { emptyAndDeleteBucket, listAll, readRecords, upsertRecord } from '../../engine/storage';
 import { startForwardProxy } from '../sandbox/forwardProxy';
 import { makeTestDir } from '../sandbox/proc';
 
@@ -206,5 +209,293 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     const roots = await a.storage.tree.getChildren();
     const s3 = await a.storage.tree.getChildren(roots[1]);
     assert.ok(!s3.some((b) => b.kind === 'bucket' && b.bucket === bucket));
+  });
+});
+
+describe('storage view: unmanaged deletes, failed listings, drops, bucket paging, config file (RGW)', function () {
+  this.timeout(180_000);
+  const id = Date.now().toString(36);
+  const created: string[] = [];
+  const sky = vscode.workspace.getConfiguration('sky');
+  const bucketItem = (bucket: string, managed = false): Extract<StorageItem, { kind: 'bucket' }> => ({
+    kind: 'bucket',
+    store: 's3',
+    bucket,
+    managed,
+  });
+  async function s3() {
+    return (await api()).storage.tree.store('s3');
+  }
+  async function makeBucket(name: string, objects: Record<string, string> = {}) {
+    const store = await s3();
+    await store.createBucket(name);
+    created.push(name);
+    const dir = makeTestDir('sky-vs-obj-');
+    for (const [key, text] of Object.entries(objects)) {
+      const file = path.join(dir, key.replace(/\//g, '_'));
+      fs.writeFileSync(file, text);
+      await store.putFile(name, key, file);
+    }
+  }
+  async function keys(bucket: string): Promise<string[]> {
+    return (await listAll(await s3(), bucket, '')).map((o) => o.key).sort();
+  }
+  async function s3Node(): Promise<StorageItem> {
+    const roots = await (await api()).storage.tree.getChildren();
+    const node = roots.find((r) => r.kind === 'store' && r.store === 's3');
+    assert.ok(node, `an S3 store node; got ${roots.map((r) => r.kind).join(',')}`);
+    return node;
+  }
+  afterEach(async () => {
+    (await api()).setUi(undefined);
+    await sky.update('configFile', undefined, vscode.ConfigurationTarget.Global);
+    await sky.update('storage.pageSize', undefined, vscode.ConfigurationTarget.Global);
+    (await api()).storage.tree.refresh();
+  });
+  after(async () => {
+    const store = await s3();
+    for (const b of created)
+      if (await store.bucketExists(b)) await emptyAndDeleteBucket(store, b).catch(() => undefined);
+  });
+
+  it('deletes a bucket sky-vscode did not create only after its name is typed, and says so', async () => {
+    const a = await api();
+    const name = `sky-vs-foreign-${id}`;
+    await makeBucket(name);
+    a.storage.tree.refresh();
+    const item = (await a.storage.tree.getChildren(await s3Node())).find(
+      (b) => b.kind === 'bucket' && b.bucket === name,
+    );
+    assert.ok(item?.kind === 'bucket' && !item.managed, 'the bucket is listed as not managed');
+    const wrong = new ScriptedUi(['not-the-name']);
+    a.setUi(wrong);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', item), false);
+    assert.match(wrong.asked[0], /^confirmByTyping: Bucket .* was not created by sky-vscode/);
+    assert.ok(await (await s3()).bucketExists(name), 'a wrong name keeps the bucket');
+    const right = new ScriptedUi([name]);
+    a.setUi(right);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', item), true);
+    right.assertDone();
+    assert.ok(!(await (await s3()).bucketExists(name)), 'the typed name deletes it');
+  });
+
+  it('a partial delete (one item fails) still refreshes the tree and reports the failure', async () => {
+    const a = await api();
+    const tree = a.storage.tree;
+    const kept = `sky-vs-partial-${id}`;
+    await makeBucket(kept, { 'a.txt': 'a', 'b.txt': 'b' });
+    const obj: StorageItem = { kind: 'object', store: 's3', bucket: kept, key: 'a.txt', size: 1 };
+    // The other object's bucket is gone (deleted elsewhere since it was listed).
+    const lost: StorageItem = {
+      kind: 'object',
+      store: 's3',
+      bucket: `sky-vs-gone-${id}`,
+      key: 'x.txt',
+      size: 1,
+    };
+    tree.refresh();
+    assert.deepStrictEqual(
+      (await tree.getChildren(bucketItem(kept))).map((c) => (c.kind === 'object' ? c.key : c.kind)),
+      ['a.txt', 'b.txt'],
+    );
+    const errors: string[] = [];
+    const logError = a.log.error;
+    a.log.error = (m) => {
+      errors.push(m);
+      logError(m);
+    };
+    try {
+      a.setUi(new ScriptedUi([true]));
+      const out = await vscode.commands.executeCommand('sky.storage.delete', obj, [obj, lost]);
+      assert.strictEqual(out, undefined, 'the command reports an error');
+    } finally {
+      a.log.error = logError;
+    }
+    assert.deepStrictEqual(await keys(kept), ['b.txt']);
+    // The view shows what is left, without a manual refresh.
+    assert.deepStrictEqual(
+      (await tree.getChildren(bucketItem(kept))).map((c) => (c.kind === 'object' ? c.key : c.kind)),
+      ['b.txt'],
+    );
+    assert.ok(
+      errors.some((e) => e.includes('1 of 2 delete(s) failed') && e.includes(`sky-vs-gone-${id}`)),
+      errors.join(' | '),
+    );
+  });
+
+  it('a listing that fails shows an error node with Retry, never "[empty]"; Retry lists again', async () => {
+    const a = await api();
+    const tree = a.storage.tree;
+    const name = `sky-vs-vanish-${id}`;
+    await makeBucket(name, { 'a.txt': 'a' });
+    const item = bucketItem(name);
+    tree.refresh();
+    assert.deepStrictEqual(
+      (await tree.getChildren(item)).map((c) => (c.kind === 'object' ? c.key : c.kind)),
+      ['a.txt'],
+    );
+    await emptyAndDeleteBucket(await s3(), name);
+    tree.refresh(item);
+    for (let i = 0; i < 2; i++) {
+      const [err, ...rest] = await tree.getChildren(item);
+      assert.strictEqual(err.kind, 'error', `an error node, not ${err.kind}`);
+      assert.deepStrictEqual(rest, []);
+      assert.match(err.message, new RegExp(name));
+      const ti = tree.getTreeItem(err);
+      assert.strictEqual((ti.iconPath as vscode.ThemeIcon).id, 'error');
+      assert.strictEqual(ti.command?.command, 'sky.storage.retry');
+      assert.strictEqual(ti.contextValue, 'error');
+    }
+    const [err] = await tree.getChildren(item);
+    await makeBucket(name, { 'b.txt': 'b' });
+    await vscode.commands.executeCommand('sky.storage.retry', err);
+    assert.deepStrictEqual(
+      (await tree.getChildren(item)).map((c) => (c.kind === 'object' ? c.key : c.kind)),
+      ['b.txt'],
+    );
+  });
+
+  it('sky.configFile expands ~; a store whose endpoint refuses shows an error node until fixed and retried', async () => {
+    const a = await api();
+    const tree = a.storage.tree;
+    const real = parse(fs.readFileSync(path.join(process.env.SKY_VSCODE_HOME!, 'config.yaml'), 'utf8')) as {
+      stores: { s3: { endpoint: string } };
+    };
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
+    });
+    const file = path.join(makeTestDir('sky-vs-cfg-'), 'config.yaml');
+    const write = (endpoint: string) =>
+      fs.writeFileSync(file, stringify({ stores: { s3: { ...real.stores.s3, endpoint } } }));
+    write(`http://127.0.0.1:${closed}`);
+    // Through ~: the setting names the file relative to the home folder.
+    await sky.update(
+      'configFile',
+      `~/${path.relative(os.homedir(), file)}`,
+      vscode.ConfigurationTarget.Global,
+    );
+    tree.refresh();
+    const node = await s3Node();
+    const [err] = await tree.getChildren(node);
+    assert.strictEqual(err.kind, 'error', `an error node, not ${err.kind}`);
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${closed}|ECONNREFUSED|connect`, 'i'));
+    write(real.stores.s3.endpoint);
+    await vscode.commands.executeCommand('sky.storage.retry', err);
+    const buckets = await tree.getChildren(node);
+    assert.ok(
+      buckets.length > 0 && buckets.every((b) => b.kind === 'bucket' || b.kind === 'more'),
+      buckets.map((b) => b.kind).join(','),
+    );
+    // A configured file that does not exist is an error naming it and the setting, not an empty config.
+    await sky.update('configFile', '~/sky-vs-no-such-dir/config.yaml', vscode.ConfigurationTarget.Global);
+    tree.refresh();
+    const [missing] = await tree.getChildren();
+    assert.strictEqual(missing?.kind, 'error');
+    assert.ok(
+      missing.message.includes(path.join(os.homedir(), 'sky-vs-no-such-dir/config.yaml')),
+      missing.message,
+    );
+    assert.match(missing.message, /sky\.configFile/);
+  });
+
+  it('pages the bucket list of a store with Load more', async () => {
+    const a = await api();
+    const tree = a.storage.tree;
+    for (let i = 0; i < 3; i++) await makeBucket(`sky-vs-page${i}-${id}`);
+    const all = (await (await s3()).listBuckets()).map((b) => b.name);
+    await sky.update('storage.pageSize', 2, vscode.ConfigurationTarget.Global);
+    tree.refresh();
+    const node = await s3Node();
+    let page = await tree.getChildren(node);
+    assert.deepStrictEqual(
+      page.map((p) => p.kind),
+      ['bucket', 'bucket', 'more'],
+    );
+    for (let more = page.at(-1); more?.kind === 'more'; more = page.at(-1)) {
+      await vscode.commands.executeCommand('sky.storage.loadMore', more);
+      page = await tree.getChildren(node);
+    }
+    assert.deepStrictEqual(
+      page.map((b) => (b.kind === 'bucket' ? b.bucket : b.kind)),
+      all,
+    );
+  });
+
+  it('"Yes to all" / "No to all" hold across a whole multi-selection download', async () => {
+    const a = await api();
+    const name = `sky-vs-multi-${id}`;
+    await makeBucket(name, { 'a/1.txt': 'a1', 'a/2.txt': 'a2', 'b/1.txt': 'b1', 'b/2.txt': 'b2' });
+    const sel: StorageItem[] = ['a/', 'b/'].map((prefix) => ({
+      kind: 'folder',
+      store: 's3',
+      bucket: name,
+      prefix,
+    }));
+    const dest = makeTestDir('sky-vs-multi-');
+    a.storage.pickFolder = async () => vscode.Uri.file(dest);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', sel[0], sel), 4);
+    for (const f of ['a/1.txt', 'b/2.txt']) fs.writeFileSync(path.join(dest, f), 'local');
+    const no = new ScriptedUi(['noToAll']);
+    a.setUi(no);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', sel[0], sel), 0);
+    no.assertDone();
+    assert.strictEqual(fs.readFileSync(path.join(dest, 'b/2.txt'), 'utf8'), 'local');
+    const yes = new ScriptedUi(['yesToAll']);
+    a.setUi(yes);
+    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.download', sel[0], sel), 4);
+    yes.assertDone();
+    assert.strictEqual(fs.readFileSync(path.join(dest, 'b/2.txt'), 'utf8'), 'b2');
+  });
+
+  it('a drop of OS files (the `files` transfer) uploads them; a failing drop is reported, not lost', async () => {
+    const a = await api();
+    const name = `sky-vs-drop-${id}`;
+    await makeBucket(name);
+    const dir = makeTestDir('sky-vs-drop-');
+    const onDisk = path.join(dir, 'on-disk.txt');
+    fs.writeFileSync(onDisk, 'from a path');
+    // What VS Code hands a tree for files dropped from the OS: items whose asFile() is the file.
+    class FileItem extends vscode.DataTransferItem {
+      constructor(private readonly file: vscode.DataTransferFile) {
+        super('');
+      }
+      override asFile() {
+        return this.file;
+      }
+    }
+    const data = new vscode.DataTransfer();
+    data.set(
+      'files',
+      new FileItem({
+        name: 'on-disk.txt',
+        uri: vscode.Uri.file(onDisk),
+        data: async () => fs.readFileSync(onDisk),
+      }),
+    );
+    data.set(
+      'application/octet-stream',
+      new FileItem({ name: 'no-path.bin', data: async () => Buffer.from('bytes only') }),
+    );
+    const token = new vscode.CancellationTokenSource().token;
+    await a.storage.dnd.handleDrop!(bucketItem(name), data, token);
+    assert.deepStrictEqual(await keys(name), ['no-path.bin', 'on-disk.txt']);
+    const errors: string[] = [];
+    const logError = a.log.error;
+    a.log.error = (m) => {
+      errors.push(m);
+      logError(m);
+    };
+    try {
+      await a.storage.dnd.handleDrop!(bucketItem(`sky-vs-nodrop-${id}`), data, token);
+    } finally {
+      a.log.error = logError;
+    }
+    assert.ok(
+      errors.some((e) => e.startsWith('sky.storage.drop:') && e.includes(`sky-vs-nodrop-${id}`)),
+      errors.join(' | '),
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
 import { registerCommand } from '../../commands/register';
 import { launchOrExec } from '../../commands/cluster/launchTask';
+import { previewLaunch } from '../../commands/cluster/previewLaunch';
 import {
   cancelJobCommand,
   copySshCommand,
@@ -21,6 +22,8 @@ export interface ClustersApi {
   terminals: JobTerminal[];
   /** Destination picker for downloads (tests replace it). */
   pickFolder: () => Promise<vscode.Uri | undefined>;
+  /** The visible view's refresh period (tests shorten it; 15 s otherwise). */
+  setRefreshPeriod(ms: number): void;
 }
 
 export function activateClusters(
@@ -38,13 +41,18 @@ export function activateClusters(
     session,
     terminals: [],
     pickFolder: pickDownloadFolder,
+    setRefreshPeriod: (ms) => {
+      periodMs = ms;
+      poll();
+    },
   };
   const onTerminal = (t: JobTerminal) => api.terminals.push(t);
   // Poll only while the view is visible: running jobs change status.
   let timer: NodeJS.Timeout | undefined;
+  let periodMs = 15_000;
   const poll = () => {
     if (timer) clearInterval(timer);
-    timer = view.visible ? setInterval(() => tree.refresh(undefined), 15_000) : undefined;
+    timer = view.visible ? setInterval(() => tree.refresh(undefined), periodMs) : undefined;
   };
   context.subscriptions.push(session, view, view.onDidChangeVisibility(poll), {
     dispose: () => timer && clearInterval(timer),
@@ -52,6 +60,7 @@ export function activateClusters(
   const launchDeps = { session, ui: deps.ui, log: deps.log, onTerminal, onDone: () => tree.refresh() };
   registerCommand(context, 'sky.launchTask', (uri?: vscode.Uri) => launchOrExec('launch', uri, launchDeps));
   registerCommand(context, 'sky.execTask', (uri?: vscode.Uri) => launchOrExec('exec', uri, launchDeps));
+  registerCommand(context, 'sky.previewLaunch', (uri?: vscode.Uri) => previewLaunch(uri, launchDeps));
   registerCommand(context, 'sky.refreshClusters', () => tree.refresh());
   registerCommand(context, 'sky.showJobLogs', (item: Extract<ClusterTreeItem, { kind: 'job' }>) =>
     showJobLogs(item, session, onTerminal),

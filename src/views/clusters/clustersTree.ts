@@ -115,22 +115,25 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
         ];
       }
       if (e.kind === 'node') {
-        await this.session.get().pool.get(e.node.alias);
+        await this.session.use(({ pool }) => pool.get(e.node.alias));
         return [
           { kind: 'remote', node: e.node, path: '~/sky_workdir', isDir: true, size: 0 },
           { kind: 'remote', node: e.node, path: '~', isDir: true, size: 0 },
         ];
       }
       if (e.kind === 'jobs') {
-        const jobs = await listJobs((await this.session.get().pool.get(e.cluster.nodes[0].alias)).client);
+        const jobs = await this.session.use(async ({ pool }) =>
+          listJobs((await pool.get(e.cluster.nodes[0].alias)).client),
+        );
         if (!jobs.length) return [{ kind: 'message', id: `nojobs:${e.cluster.name}`, text: 'No jobs yet' }];
         return jobs.reverse().map((job) => ({ kind: 'job', cluster: e.cluster, job }));
       }
       if (e.kind === 'remote' && e.isDir) {
-        const c = (await this.session.get().pool.get(e.node.alias)).client;
-        const r = await exec(
-          c,
-          `cd ${remotePath(e.path)} 2>/dev/null && find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%P\\0'`,
+        const r = await this.session.use(async ({ pool }) =>
+          exec(
+            (await pool.get(e.node.alias)).client,
+            `cd ${remotePath(e.path)} 2>/dev/null && find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%P\\0'`,
+          ),
         );
         const items = r.stdout
           .split('\0')

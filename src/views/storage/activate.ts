@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { recordsFile } from '../../engine/storage/records';
 import type { LogSink } from '../../engine/util/log';
 import type { PromptUi } from '../../engine/util/prompt';
-import { registerCommand } from '../../commands/register';
+import { registerCommand, requireTrust, runWithErrorHandling } from '../../commands/register';
 import {
   copyUri,
   createBucket,
@@ -15,9 +15,16 @@ import {
 import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from './objectPreview';
+import { storageBucketNames } from './bucketNames';
+import { droppedPaths } from './droppedFiles';
+import type { BucketNameProvider } from '../../schema/completion';
 
 export interface StorageApi {
   tree: StorageTreeProvider;
+  /** The view's drag-and-drop controller (tests drop through it as VS Code does). */
+  dnd: vscode.TreeDragAndDropController<StorageItem>;
+  /** Bucket names for task.yaml completion, from the stores this view knows. */
+  bucketNames: BucketNameProvider;
   /** Destination and source pickers (tests replace them). */
   pickFolder: () => Promise<vscode.Uri | undefined>;
   pickUploads: (folders: boolean) => Promise<vscode.Uri[] | undefined>;
@@ -28,8 +35,30 @@ export function activateStorage(
   deps: { log: LogSink; ui: () => PromptUi },
 ): StorageApi {
   const tree = new StorageTreeProvider();
+  // Drag files or folders from the Explorer or the OS onto a bucket or folder to upload them. Through
+  // the command wrapper: a failed upload or an untrusted workspace is logged and shown like a command's.
+  const dnd: vscode.TreeDragAndDropController<StorageItem> = {
+    dropMimeTypes: ['text/uri-list', 'files'],
+    dragMimeTypes: [],
+    async handleDrop(target, data) {
+      await runWithErrorHandling('sky.storage.drop', async () => {
+        if (!target || (target.kind !== 'bucket' && target.kind !== 'folder'))
+          throw new Error('Drop files on a bucket or folder in the Storage view.');
+        // Before any dropped bytes are written to a temp file.
+        requireTrust('Uploading to a bucket');
+        const dropped = await droppedPaths(data);
+        try {
+          if (dropped.paths.length) await uploadInto(tree, target, dropped.paths);
+        } finally {
+          dropped.cleanup();
+        }
+      });
+    },
+  };
   const api: StorageApi = {
     tree,
+    dnd,
+    bucketNames: storageBucketNames(tree, deps.log),
     pickFolder: pickDownloadFolder,
     pickUploads: (folders) =>
       Promise.resolve(
@@ -40,20 +69,6 @@ export function activateStorage(
           openLabel: 'Upload',
         }),
       ),
-  };
-  // Drag files or folders from the Explorer or the OS onto a bucket or folder to upload them.
-  const dnd: vscode.TreeDragAndDropController<StorageItem> = {
-    dropMimeTypes: ['text/uri-list', 'files'],
-    dragMimeTypes: [],
-    async handleDrop(target, data) {
-      if (!target || (target.kind !== 'bucket' && target.kind !== 'folder')) return;
-      const list = await data.get('text/uri-list')?.asString();
-      const paths = (list ?? '')
-        .split(/\r?\n/)
-        .filter((l) => l && !l.startsWith('#'))
-        .map((u) => vscode.Uri.parse(u).fsPath);
-      if (paths.length) await uploadInto(tree, target, paths);
-    },
   };
   const view = vscode.window.createTreeView('sky.storage', {
     treeDataProvider: tree,
@@ -73,9 +88,13 @@ export function activateStorage(
     watcher.onDidChange(onRecords),
     watcher.onDidCreate(onRecords),
     watcher.onDidDelete(onRecords),
-    // Stores opened before a proxy change would keep the old route.
+    // Stores opened before a proxy or config-file change would keep the old route or settings.
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (['http.proxy', 'http.noProxy', 'http.proxySupport'].some((s) => e.affectsConfiguration(s)))
+      if (
+        ['http.proxy', 'http.noProxy', 'http.proxySupport', 'sky.configFile'].some((s) =>
+          e.affectsConfiguration(s),
+        )
+      )
         tree.refresh();
     }),
   );
@@ -89,6 +108,10 @@ export function activateStorage(
   registerCommand(context, 'sky.storage.open', async (item: Item) => {
     if (item?.kind !== 'object') throw new Error('Select an object to open.');
     await openObject(item);
+  });
+  registerCommand(context, 'sky.storage.retry', (error: Extract<Item, { kind: 'error' }>) => {
+    if (error?.kind !== 'error') throw new Error('Retry works on an error in the Storage view.');
+    tree.retry(error);
   });
   registerCommand(context, 'sky.storage.loadMore', (more: Extract<Item, { kind: 'more' }>) =>
     tree.loadMore(more),

@@ -1,8 +1,15 @@
 import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../../engine/config/config';
-import { configPath } from '../../engine/config/paths';
+import { configFileFromSettings } from '../configFile';
 import { editorProxy } from '../editorProxy';
-import { configuredStores, openStore, readRecords, type Store, type StoreKind } from '../../engine/storage';
+import {
+  configuredStores,
+  openStore,
+  readRecords,
+  type BucketInfo,
+  type Store,
+  type StoreKind,
+} from '../../engine/storage';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 
@@ -22,9 +29,13 @@ export type StorageItem =
       lastModified?: Date;
     } & Placement)
   | { kind: 'more'; parent: StorageItem; id: string }
-  | { kind: 'message'; id: string; text: string; error?: boolean };
+  | { kind: 'message'; id: string; text: string }
+  /** A listing that failed; Retry lists `parent` again (the whole tree when there is none). */
+  | { kind: 'error'; id: string; message: string; parent?: StorageItem };
 
-type Listing = { children: StorageItem[]; nextPageToken?: string; loading?: Promise<void> };
+type Listing = { children: StorageItem[]; nextPageToken?: string; loading?: Promise<void>; error?: unknown };
+/** A store's buckets, read once and shown a page at a time (ListBuckets has no paging on most stores). */
+type BucketListing = { all: BucketInfo[]; shown: number; loading?: Promise<void>; error?: unknown };
 
 function relTime(d?: Date): string {
   if (!d) return '';
@@ -63,13 +74,14 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
   private readonly changed = new vscode.EventEmitter<StorageItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly listings = new Map<string, Listing>();
+  private readonly bucketListings = new Map<StoreKind, BucketListing>();
   private readonly stores = new Map<StoreKind, Promise<Store>>();
   readonly filters = new Map<string, string>();
   private config: SkyConfig | undefined;
 
   getConfig(): SkyConfig {
     this.config ??= {
-      ...loadConfig(vscode.workspace.getConfiguration('sky').get<string>('configFile') || configPath()),
+      ...loadConfig(configFileFromSettings()),
       proxy: editorProxy(),
     };
     return this.config;
@@ -92,8 +104,11 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
   refresh(item?: StorageItem): void {
     if (!item) {
       this.listings.clear();
+      this.bucketListings.clear();
       this.stores.clear();
       this.config = undefined;
+    } else if (item.kind === 'store') {
+      this.bucketListings.delete(item.store);
     } else if (item.kind === 'bucket' || item.kind === 'folder') {
       // Drop this listing and every listing below it in the same bucket.
       const scope = `${item.store}:${item.bucket}:${item.kind === 'folder' ? item.prefix : ''}`;
@@ -116,6 +131,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
    * again; the object listings the user has paged through stay.
    */
   refreshRecords(): void {
+    this.bucketListings.clear();
     this.fireChanged(undefined);
   }
 
@@ -183,8 +199,15 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         break;
       case 'message':
         t = new vscode.TreeItem(e.text, C.None);
-        t.iconPath = new vscode.ThemeIcon(e.error ? 'warning' : 'info');
+        t.iconPath = new vscode.ThemeIcon('info');
         t.tooltip = e.text;
+        break;
+      case 'error':
+        t = new vscode.TreeItem(e.message.split('\n')[0], C.None);
+        t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        t.tooltip = `${e.message}\n\nClick to retry.`;
+        t.contextValue = 'error';
+        t.command = { command: 'sky.storage.retry', title: 'Retry', arguments: [e] };
         break;
     }
     t.id = itemId(e);
@@ -213,15 +236,24 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         }));
       }
       if (e.kind === 'store') {
+        let listing = this.bucketListings.get(e.store);
+        if (!listing) {
+          listing = { all: [], shown: 0 };
+          this.bucketListings.set(e.store, listing);
+          await this.loadBuckets(e.store, listing);
+        } else if (listing.loading) await listing.loading;
+        if (listing.error !== undefined) return [errorItem(e, listing.error)];
         const managed = readRecords();
-        const buckets = await (await this.store(e.store)).listBuckets();
-        if (!buckets.length) return [{ kind: 'message', id: `${itemId(e)}:empty`, text: '[empty]' }];
-        return buckets.map((b) => ({
+        const out: StorageItem[] = listing.all.slice(0, listing.shown).map((b) => ({
           kind: 'bucket',
           store: e.store,
           bucket: b.name,
           managed: managed.some((r) => r.name === b.name && r.store === e.store),
         }));
+        if (listing.shown < listing.all.length)
+          out.push({ kind: 'more', parent: e, id: `${itemId(e)}:more` });
+        if (!out.length) out.push({ kind: 'message', id: `${itemId(e)}:empty`, text: '[empty]' });
+        return out;
       }
       if (e.kind === 'bucket' || e.kind === 'folder') {
         const id = itemId(e);
@@ -232,21 +264,41 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           await this.loadPage(e, listing);
         } else if (listing.loading) await listing.loading;
         const out = [...listing.children];
-        if (listing.nextPageToken) out.push({ kind: 'more', parent: e, id: `${id}:more` });
+        // A failed page stays an error node (never "[empty]") until Retry lists it again.
+        if (listing.error !== undefined) out.push(errorItem(e, listing.error));
+        else if (listing.nextPageToken) out.push({ kind: 'more', parent: e, id: `${id}:more` });
         if (!out.length) out.push({ kind: 'message', id: `${id}:empty`, text: '[empty]' });
         return out;
       }
       return [];
     } catch (err) {
-      return [
-        {
-          kind: 'message',
-          id: `${e ? itemId(e) : 'root'}:error`,
-          text: `Error: ${errorMessage(err).split('\n')[0]}`,
-          error: true,
-        },
-      ];
+      return [errorItem(e, err)];
     }
+  }
+
+  /** Reads the store's buckets into the listing (single flight); a failure is kept for the error node. */
+  private loadBuckets(kind: StoreKind, listing: BucketListing): Promise<void> {
+    listing.loading ??= (async () => {
+      try {
+        listing.all = await (await this.store(kind)).listBuckets();
+        listing.shown = this.pageSize();
+      } catch (err) {
+        listing.error = err;
+      }
+    })().finally(() => (listing.loading = undefined));
+    return listing.loading;
+  }
+
+  /** Lists the error node's parent again (after the user fixed the cause). */
+  retry(error: Extract<StorageItem, { kind: 'error' }>): void {
+    const parent = error.parent;
+    if (!parent || parent.kind === 'managed') return this.refresh();
+    if (parent.kind === 'store') {
+      // The store may have failed to open (credentials, endpoint): open it again from a fresh config.
+      this.stores.delete(parent.store);
+      this.config = undefined;
+    }
+    this.refresh(parent);
   }
 
   /** Loads the next page into the listing; concurrent calls share one request (single flight). */
@@ -288,15 +340,35 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           })),
       );
       listing.nextPageToken = page.nextPageToken;
-    })().finally(() => (listing.loading = undefined));
+    })()
+      .then(
+        () => void (listing.error = undefined),
+        (err: unknown) => void (listing.error = err),
+      )
+      .finally(() => (listing.loading = undefined));
     return listing.loading;
   }
 
   async loadMore(more: Extract<StorageItem, { kind: 'more' }>): Promise<void> {
-    const parent = more.parent as Extract<StorageItem, { kind: 'bucket' | 'folder' }>;
-    const listing = this.listings.get(itemId(parent));
-    if (!listing) return;
-    await this.loadPage(parent, listing);
+    const parent = more.parent;
+    if (parent.kind === 'store') {
+      const listing = this.bucketListings.get(parent.store);
+      if (!listing) return;
+      listing.shown += this.pageSize();
+    } else if (parent.kind === 'bucket' || parent.kind === 'folder') {
+      const listing = this.listings.get(itemId(parent));
+      if (!listing) return;
+      await this.loadPage(parent, listing);
+    }
     this.changed.fire(parent);
   }
+}
+
+function errorItem(parent: StorageItem | undefined, err: unknown): Extract<StorageItem, { kind: 'error' }> {
+  return {
+    kind: 'error',
+    id: `${parent ? itemId(parent) : 'root'}:error`,
+    message: errorMessage(err),
+    parent,
+  };
 }

@@ -14,6 +14,32 @@ import { makeTestDir } from '../../sandbox/proc';
 const HEAD = 'sky-sbx';
 const WORKER = 'sky-sbx-worker1';
 
+/**
+ * Gives one node /dev/fuse as a machine without udev has it (crw------- root), inside that node's
+ * own mount namespace: the same device, bind-mounted over /dev/fuse with mode 0600. The host's
+ * /dev/fuse (and every other node, and any other test running meanwhile) keeps its mode. Returns the undo.
+ */
+function freshMachineFuseOnNode(sb: Sandbox, alias: string): () => void {
+  const dev = path.join(sb.dir, 'nodes', alias, 'fuse-0600');
+  inNodeNamespace(
+    sb,
+    alias,
+    `rm -f '${dev}' && mknod -m 0600 '${dev}' c $((0x$(stat -c %t /dev/fuse))) $((0x$(stat -c %T /dev/fuse))) && mount --bind '${dev}' /dev/fuse`,
+  );
+  return () => inNodeNamespace(sb, alias, `umount /dev/fuse || true; rm -f '${dev}'`);
+}
+
+/**
+ * Makes fusermount3's setuid bit ineffective on one node (a nosuid bind mount over it), as in a
+ * container started with no-new-privileges: /dev/fuse opens, but every unprivileged mount is refused
+ * by fusermount3, inside rclone's already started daemon. Returns the undo.
+ */
+function noSetuidFusermountOnNode(sb: Sandbox, alias: string): () => void {
+  const bin = fs.realpathSync('/usr/bin/fusermount3');
+  inNodeNamespace(sb, alias, `mount --bind '${bin}' '${bin}' && mount -o remount,bind,nosuid '${bin}'`);
+  return () => inNodeNamespace(sb, alias, `umount '${bin}' || true`);
+}
+
 /** The launch's rejection, which must be a SkyError. */
 async function skyError(p: Promise<unknown>): Promise<SkyError> {
   try {
@@ -108,6 +134,84 @@ run: |
       undo();
     }
     assert.strictEqual(mountedOnNode(sb, WORKER, '/dev/fuse'), false, 'the fault is undone');
+  });
+
+  it('/dev/fuse that the node user cannot open (crw------- root, a machine without udev) on a worker: MOUNT fails within seconds naming node, user, mode and the fix; nothing is mounted on any node', async () => {
+    const b = `sky-mnterr-fmode-${Date.now().toString(36)}`;
+    const undo = freshMachineFuseOnNode(sb, WORKER);
+    try {
+      const started = Date.now();
+      const err = await skyError(
+        launch(`num_nodes: 2
+file_mounts:
+  /mnt/fusemode:
+    name: ${b}
+    store: s3
+    mode: MOUNT
+run: echo never
+`),
+      );
+      const secs = (Date.now() - started) / 1000;
+      assert.strictEqual(err.code, 'fuse-unusable', err.message);
+      assert.strictEqual(
+        err.message,
+        `${TEST_USER} on ${WORKER} cannot open /dev/fuse (crw------- root:root), needed for MOUNT at /mnt/fusemode; nothing was mounted.`,
+      );
+      assert.strictEqual(
+        err.hint,
+        `As root on ${WORKER}: chmod 0666 /dev/fuse (the mode udev gives it; without udev, repeat it at boot), or add ${TEST_USER} to the group that owns /dev/fuse (e.g. groupadd -f fuse; chgrp fuse /dev/fuse; chmod 0660 /dev/fuse; usermod -aG fuse ${TEST_USER}). Or use mode: COPY, which needs no FUSE.`,
+      );
+      // Before, the probe saw only that the device exists, and rclone's daemon-wait ran out its 30 s.
+      assert.ok(secs < 15, `the launch failed after ${secs.toFixed(1)} s`);
+      for (const alias of [HEAD, WORKER]) {
+        assert.strictEqual(mountedOnNode(sb, alias, '/mnt/fusemode'), false, `${alias}: no mount`);
+        assert.strictEqual(fs.existsSync(confOn(alias, b)), false, `${alias}: no rclone conf`);
+      }
+    } finally {
+      undo();
+    }
+    assert.strictEqual(
+      inNodeNamespace(sb, WORKER, 'stat -c %a /dev/fuse').trim(),
+      '666',
+      'the fault is undone',
+    );
+    await emptyAndDeleteBucket(await openStore('s3', loadConfig()), b);
+  });
+
+  it("rclone mount daemon that dies at once (fusermount3 refused, as with no-new-privileges) is reported within seconds with rclone's own message", async () => {
+    const b = `sky-mnterr-dead-${Date.now().toString(36)}`;
+    const undo = noSetuidFusermountOnNode(sb, WORKER);
+    try {
+      const started = Date.now();
+      const err = await skyError(
+        launch(`num_nodes: 2
+file_mounts:
+  /mnt/dead:
+    name: ${b}
+    store: s3
+    mode: MOUNT
+run: echo never
+`),
+      );
+      const secs = (Date.now() - started) / 1000;
+      assert.strictEqual(err.code, 'mount-failed', err.message);
+      assert.match(
+        err.message,
+        new RegExp(
+          `^Mounting s3 bucket ${b} at /mnt/dead on ${WORKER} failed: rclone mount exited \\(status 1\\) before /mnt/dead was mounted:\n`,
+        ),
+      );
+      // rclone's own words, from its log.
+      assert.match(err.message, /mount helper error: fusermount: mount failed: Operation not permitted/);
+      assert.match(err.message, /Fatal error: failed to mount FUSE fs/);
+      assert.ok(secs < 15, `the launch failed after ${secs.toFixed(1)} s`);
+      assert.strictEqual(mountedOnNode(sb, WORKER, '/mnt/dead'), false, 'no mount on the worker');
+    } finally {
+      undo();
+      // The head mounted it (the mounts run in parallel once every node passed the probe).
+      inNodeNamespace(sb, HEAD, `umount -l /mnt/dead || true`);
+    }
+    await emptyAndDeleteBucket(await openStore('s3', loadConfig()), b);
   });
 
   it('rclone missing on a worker and not installable (no passwordless sudo): mount-tool-missing names the node, why and how to install', async () => {

@@ -81,6 +81,7 @@ describe('clusters over SSH: sync and host keys on real sshd nodes', function ()
     );
     assert.deepStrictEqual(plan.tree.excluded.find((x) => x.rel === 'a/secret.txt')?.rule, {
       file: 'a/.gitignore',
+      line: 1,
       pattern: 'secret.txt',
     });
     await syncDirectory(c, src, '~/ign');

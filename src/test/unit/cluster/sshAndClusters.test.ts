@@ -173,12 +173,16 @@ describe('sync exclusions: SkyPilot rules, explained', () => {
     fs.writeFileSync(path.join(root, 'sub', '.gitignore'), 'data/\n');
     const ex = Exclusions.forRoot(root);
     assert.strictEqual(ex.mode, 'gitignore');
-    assert.deepStrictEqual(ex.excludedBy('a.log', false), { file: '.gitignore', pattern: '*.log' });
+    assert.deepStrictEqual(ex.excludedBy('a.log', false), { file: '.gitignore', line: 1, pattern: '*.log' });
     assert.strictEqual(ex.excludedBy('keep.log', false), undefined);
     assert.ok(ex.excludedBy('build', true));
     assert.strictEqual(ex.excludedBy('sub/build', true), undefined, 'anchored to the root');
     ex.enterDirectory('sub');
-    assert.deepStrictEqual(ex.excludedBy('sub/data', true), { file: 'sub/.gitignore', pattern: 'data/' });
+    assert.deepStrictEqual(ex.excludedBy('sub/data', true), {
+      file: 'sub/.gitignore',
+      line: 1,
+      pattern: 'data/',
+    });
     assert.strictEqual(ex.excludedBy('data', true), undefined, 'sub/.gitignore does not apply above sub');
     fs.writeFileSync(path.join(root, '.skyignore'), 'build\n');
     const sky = Exclusions.forRoot(root);

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { REPO_ROOT } from './examples.test';
+import { makeTestDir } from '../../sandbox/proc';
 
 /** The bundled CLI (dist/cli.js, what users run) unless it is older than the compiled sources. */
 function cliEntry(): string {
@@ -51,5 +52,23 @@ describe('sky-vscode validate', function () {
     assert.match(r.stderr, /unknown-keys\.yaml:2:1: error: Unknown field 'resource'/);
     assert.strictEqual(cli(['validate', '/nonexistent/task.yaml', valid]).code, 2);
     assert.strictEqual(cli(['validate']).code, 2);
+  });
+
+  it('a YAML error the loader hits late (<<: 5) is exit 1 with a line naming where, never a crash', () => {
+    const file = path.join(makeTestDir('sky-cli-yaml-'), 'task.yaml');
+    fs.writeFileSync(file, 'name: merge\nresources:\n  cpus: 2\n  <<: 5\nrun: echo hi\n');
+    const r = cli(['validate', file]);
+    assert.strictEqual(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /task\.yaml:4:7: error: A merge key '<<' takes a mapping .* the number 5\. \[yaml-merge\]/,
+    );
+    const j = cli(['validate', '--json', file]);
+    assert.strictEqual(j.code, 1, j.stderr);
+    const out = JSON.parse(j.stdout) as Array<{ diagnostics: Array<{ path: string; code: string }> }>;
+    assert.deepStrictEqual(
+      out[0].diagnostics.map((d) => [d.code, d.path]),
+      [['yaml-merge', '/resources/<<']],
+    );
   });
 });

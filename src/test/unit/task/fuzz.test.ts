@@ -47,6 +47,14 @@ const TOKENS = [
   '? ',
   '|',
   '>',
+  '<<: *a',
+  '<<: [*a, *b]',
+  '<<: 5',
+  '<<: [1]',
+  '<<: null',
+  '&b ',
+  '*b',
+  '*x',
 ];
 
 function mutate(text: string, rnd: () => number): string {
@@ -109,6 +117,62 @@ function inside(text: string, r: Range): boolean {
   return ok(r.start) && ok(r.end) && ordered;
 }
 
+/**
+ * A random task whose resources/envs/config use anchors, aliases and merge keys, in block and flow
+ * style. `bad` says whether it surely holds an error a loader must report: a merge source written
+ * as a non-mapping literal, or an alias to an anchor that is never defined.
+ */
+function anchoredTask(rnd: () => number): { text: string; bad: boolean } {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  let bad = false;
+  const defined: string[] = [];
+  const alias = (): string => {
+    if (defined.length === 0 || rnd() < 0.1) {
+      bad = true;
+      return '*x';
+    }
+    return `*${pick(defined)}`;
+  };
+  const scalar = () => pick(['1', '2+', 'yes', 'null', '"s"', 'A100:1', 'x']);
+  const mergeValue = (depth: number): string => {
+    const r = rnd();
+    if (r < 0.3) return alias();
+    if (r < 0.5) return `[${Array.from({ length: 1 + Math.floor(rnd() * 3) }, alias).join(', ')}]`;
+    if (r < 0.65) return flowMap(depth + 1);
+    bad = true;
+    return pick(['5', '[1]', 'null', '"s"', '[{a: 1}, 2]']);
+  };
+  const value = (depth: number): string => {
+    const r = rnd();
+    if (depth > 3 || r < 0.35) return scalar();
+    if (r < 0.55) return alias();
+    if (r < 0.75) return flowMap(depth + 1);
+    return `[${Array.from({ length: Math.floor(rnd() * 3) }, () => value(depth + 1)).join(', ')}]`;
+  };
+  const key = () =>
+    defined.length > 0 && rnd() < 0.1 ? `${alias()} ` : pick(['cpus', 'memory', 'A', 'B', 'k']);
+  function flowMap(depth: number): string {
+    const pairs = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+      rnd() < 0.3 ? `<<: ${mergeValue(depth)}` : `${key()}: ${value(depth)}`,
+    );
+    return `{${pairs.join(', ')}}`;
+  }
+  const lines: string[] = ['name: fuzz'];
+  for (const top of ['x-a', 'x-b', 'resources', 'envs', 'config']) {
+    const anchor = rnd() < 0.7 ? `&${top.slice(-1)} ` : '';
+    if (rnd() < 0.5) {
+      lines.push(`${top}: ${anchor}${flowMap(0)}`);
+    } else {
+      lines.push(`${top}: ${anchor}`.trimEnd());
+      for (let i = 0; i < 1 + Math.floor(rnd() * 3); i++)
+        lines.push(rnd() < 0.35 ? `  <<: ${mergeValue(0)}` : `  ${key()}: ${value(0)}`);
+    }
+    if (anchor) defined.push(top.slice(-1));
+  }
+  lines.push('run: echo');
+  return { text: `${lines.join('\n')}\n`, bad };
+}
+
 describe('task validator fuzz', function () {
   this.timeout(120000);
   it('10,000 mutated examples: no exception, every range inside the document', () => {
@@ -160,5 +224,44 @@ describe('task validator fuzz', function () {
       );
     }
     assert.ok(fast > 1000, `the fast path should handle many mutations, handled ${fast}`);
+  });
+
+  it('5,000 tasks with anchors, aliases and merge keys: a verdict for each, every diagnostic inside the document', () => {
+    const rnd = prng(14);
+    const seen = new Set<string>();
+    let invalid = 0;
+    for (let i = 0; i < 5000; i++) {
+      const gen = anchoredTask(rnd);
+      const text = i % 2 === 0 ? gen.text : mutate(gen.text, rnd);
+      let ds;
+      try {
+        ds = validateTaskText(text, { localChecks: false });
+      } catch (err) {
+        assert.fail(`case ${i} threw ${(err as Error).stack}\n--- input ---\n${text}`);
+      }
+      const errors = ds.filter((d) => d.severity === 'error');
+      if (errors.length > 0) invalid++;
+      for (const d of ds) {
+        seen.add(d.code ?? '');
+        assert.ok(
+          ['error', 'warning', 'information'].includes(d.severity),
+          `case ${i}: severity ${d.severity}`,
+        );
+        assert.ok(
+          inside(text, d.range),
+          `case ${i}: range ${JSON.stringify(d.range)} outside the text (${d.code} ${d.message})\n--- input ---\n${text}`,
+        );
+        assert.ok(d.path === '' || d.path.startsWith('/'), `case ${i}: path ${d.path}`);
+      }
+      // The unmutated text is well-formed YAML: a bad merge source or undefined alias must be reported.
+      if (i % 2 === 0 && gen.bad)
+        assert.ok(
+          errors.some((d) => d.code === 'yaml-merge' || d.code === 'yaml-alias'),
+          `case ${i}: no merge/alias error for\n${text}\ngot ${errors.map((d) => d.code).join(', ')}`,
+        );
+    }
+    for (const code of ['yaml-merge', 'yaml-alias', 'yaml', 'duplicate-key'])
+      assert.ok(seen.has(code), `the fuzz should reach ${code}; saw ${[...seen].join(', ')}`);
+    assert.ok(invalid > 1000 && invalid < 5000, `a mix of verdicts expected, ${invalid} of 5000 invalid`);
   });
 });

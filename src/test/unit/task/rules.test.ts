@@ -18,7 +18,7 @@ describe('task rules', () => {
   describe('duplicate keys and YAML errors', () => {
     it('duplicate key underlines the second key', () => {
       const y = 'name: a\nresources:\n  cpus: 2\n  cpus: 4\n';
-      const d = expectOne(y, 'duplicate-key', '');
+      const d = expectOne(y, 'duplicate-key', '/resources/cpus');
       assert.strictEqual(d.range.start.line, 3);
       assert.strictEqual(underlined(y, d), 'cpus');
       assert.match(d.message, /'cpus'/);

@@ -1,0 +1,65 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { walkLocalTree } from '../../../engine/sync/localTree';
+import { SkyError } from '../../../engine/util/errors';
+import { makeTestDir } from '../../sandbox/proc';
+
+function tree(files: Record<string, string>): string {
+  const root = makeTestDir('sky-unit-rules-');
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+describe('sync exclusions: every excluded path names its rule file, line and pattern', () => {
+  it('reports the line of the pattern that decided (comments, blank lines and CRLF counted), after a !negation; a .git file is no rules', () => {
+    const root = tree({
+      '.gitignore': '# outputs\r\n\r\n*.log\r\n!keep.log\r\nkeep.log.bak\r\n/build\r\n',
+      'a.log': '',
+      'keep.log': '',
+      'build/x': '',
+      'sub/.gitignore': '\n\ndata/\n',
+      'sub/data/y': '',
+      'sub/z.log': '',
+      // A .git file (a worktree or submodule): no .git/info/exclude, not an unreadable one.
+      '.git': 'gitdir: /elsewhere\n',
+    });
+    const t = walkLocalTree(root);
+    assert.deepStrictEqual(
+      t.excluded.map((x) => [x.rel, x.rule.file, x.rule.line, x.rule.pattern]),
+      [
+        ['a.log', '.gitignore', 3, '*.log'],
+        ['build', '.gitignore', 6, '/build'],
+        ['sub/data', 'sub/.gitignore', 3, 'data/'],
+        ['sub/z.log', '.gitignore', 3, '*.log'],
+      ],
+    );
+    assert.ok(
+      t.entries.some((e) => e.rel === 'keep.log'),
+      '!keep.log is sent',
+    );
+  });
+
+  for (const [what, rel] of [
+    ['a .gitignore', '.gitignore'],
+    ['a .skyignore', '.skyignore'],
+    ['a nested .gitignore', 'sub/.gitignore'],
+    ['.git/info/exclude', '.git/info/exclude'],
+  ] as const) {
+    it(`${what} that is a folder (EISDIR) is an error naming it, not "no rules"`, () => {
+      const root = tree({ 'secret.key': 'k', 'sub/x': '' });
+      fs.mkdirSync(path.join(root, rel), { recursive: true });
+      assert.throws(
+        () => walkLocalTree(root),
+        (err: unknown) =>
+          err instanceof SkyError &&
+          err.code === 'sync-rules' &&
+          err.message.includes(`Cannot read the exclusion rules in ${path.join(root, rel)} (EISDIR)`) &&
+          err.hint === `Make ${path.join(root, rel)} a readable file, or remove it.`,
+      );
+    });
+  }
+});
