@@ -16,20 +16,25 @@ export function registerDownload(program: Command, ctx: CliContext): void {
     .argument('<local>', 'local destination (an existing folder receives the item inside it)')
     .option('--force', 'overwrite an existing destination')
     .action(async (remote: string, local: string, opts: { cluster: string; force?: boolean }) => {
+      // A failed download must close the connection too, or the process never exits.
+      let pool: ReturnType<typeof clusterSession>['pool'] | undefined;
       try {
-        const { pool, inventory } = clusterSession();
-        const { node } = findNode(inventory, opts.cluster);
+        const session = clusterSession();
+        pool = session.pool;
+        const { node } = findNode(session.inventory, opts.cluster);
         const source = cancelOnSigint();
         const r = await downloadFromNode((await pool.get(node.alias)).client, remote, local, {
           token: source.token,
           progress: stderrProgress(),
           overwrite: !!opts.force,
+          node: opts.cluster,
         });
-        pool.closeAll();
         process.stderr.write(`\nDownloaded ${r.files} file(s), ${formatBytes(r.bytes)} to ${r.target}\n`);
         ctx.exit(0);
       } catch (err) {
         ctx.exit(reportError(err));
+      } finally {
+        pool?.closeAll();
       }
     });
 }
