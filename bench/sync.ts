@@ -2,6 +2,8 @@
 // sandbox node by our engine (one tar stream, then a remote-state diff) and by `rsync -az` with
 // SkyPilot's filters over ssh, in the same run: initial, no change, 10 files changed.
 // Run: npx tsc -p . && node out/bench/sync.js [files] [totalMB]
+// Whole-process mode (the CLI and rsync as fresh processes, what a user waits for; see syncProcess.ts):
+//   npm run build && node out/bench/sync.js --process [files] [totalMB] [rounds=5]
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -11,6 +13,7 @@ import { SshPool } from '../src/engine/ssh/connect';
 import { parseSshConfig } from '../src/engine/ssh/config';
 import { syncDirectory } from '../src/engine/sync/sync';
 import { startSandbox } from '../src/test/sandbox';
+import { processMode } from './syncProcess';
 
 function generate(root: string, files: number, totalBytes: number): void {
   const per = Math.floor(totalBytes / files);
@@ -48,13 +51,24 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: 
 }
 
 async function main(): Promise<void> {
-  const files = Number(process.argv[2] ?? 10_000);
-  const totalMB = Number(process.argv[3] ?? 200);
+  const whole = process.argv[2] === '--process';
+  const args = process.argv.slice(whole ? 3 : 2);
+  const files = Number(args[0] ?? 10_000);
+  const totalMB = Number(args[1] ?? 200);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-sync-'));
   const src = path.join(work, 'workdir');
   process.stderr.write(`generating ${files} files, ${totalMB} MB…\n`);
   generate(src, files, totalMB * 1024 * 1024);
-  const sb = await startSandbox({ ssh: { workers: 0 }, dir: path.join(work, 'sandbox') });
+  const sb = await startSandbox({ ssh: { workers: whole ? 1 : 0 }, dir: path.join(work, 'sandbox') });
+  if (whole) {
+    try {
+      await processMode(sb, src, Math.max(5, Number(args[2] ?? 5)));
+    } finally {
+      await sb.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const pool = new SshPool({
     sshConfig: parseSshConfig(sb.ssh!.sshConfigPath),
     knownHostsFile: sb.ssh!.knownHostsPath,

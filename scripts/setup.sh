@@ -55,4 +55,15 @@ fi
 if [ ! -f /etc/fuse.conf ] || ! grep -q '^user_allow_other' /etc/fuse.conf; then
   echo user_allow_other >> /etc/fuse.conf 2>/dev/null || log "cannot enable user_allow_other in /etc/fuse.conf"
 fi
+# The real SkyPilot, for the differential test only (src/test/integration/oracle/): its own parse and
+# validation judge our validator. The extension never needs Python. Base package only (no cloud
+# extras): the oracle runs offline. Keep SKYPILOT_VERSION in step with the README's tracked version.
+SKYPILOT_VERSION=0.14.1
+SKY_VENV="$ROOT/.cache/skypilot-venv"
+if [ "$("$SKY_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("skypilot"))' 2>/dev/null)" != "$SKYPILOT_VERSION" ]; then
+  log "installing skypilot $SKYPILOT_VERSION into $SKY_VENV"
+  python3 -m venv "$SKY_VENV"
+  "$SKY_VENV/bin/pip" install -q --disable-pip-version-check "skypilot==$SKYPILOT_VERSION" >"$ROOT/.cache/skypilot-install.log" 2>&1 || {
+    log "skypilot install failed; see $ROOT/.cache/skypilot-install.log"; tail -30 "$ROOT/.cache/skypilot-install.log" >&2; exit 2; }
+fi
 log "ready"

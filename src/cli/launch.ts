@@ -6,6 +6,7 @@ import { renderPreview } from '../engine/launch/previewText';
 import { createStorageMounter } from '../engine/mounts/attach';
 import { UsageError } from '../engine/util/errors';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
+import { PhaseClock } from '../engine/util/timings';
 import { cancelOnSigint, cliUi, collect, parseKeyValues } from './clusterContext';
 
 interface Opts {
@@ -21,9 +22,13 @@ interface Opts {
   delete?: boolean;
   json?: boolean;
   forceMounts?: boolean;
+  timings?: boolean;
 }
 
 async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: CliContext): Promise<void> {
+  // Origin 0 is the process start: the first phase is what Node and the CLI's own loading cost.
+  const clock = opts.timings ? new PhaseClock() : undefined;
+  clock?.mark('start-up');
   try {
     const req: LaunchRequest = {
       kind,
@@ -57,6 +62,7 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
       log: stderrLog,
       progress: stderrProgress(),
       token: source.token,
+      timings: clock,
       onJob: (job) => {
         multi = job.nodes.length > 1;
         process.stderr.write(`Job ${job.id} (${job.taskId}) submitted on ${job.cluster}.\n`);
@@ -69,6 +75,7 @@ async function runVerb(kind: 'launch' | 'exec', file: string, opts: Opts, ctx: C
       return ctx.exit(0);
     }
     process.stderr.write(`Job ${result.job?.id} ${result.job?.status} (exit code ${result.exitCode}).\n`);
+    if (clock) process.stderr.write(`${clock.render()}\n`);
     ctx.exit(
       result.exitCode === 0
         ? 0
@@ -100,7 +107,11 @@ function withCommonOptions(cmd: Command): Command {
     )
     .option('--json', 'with --dry-run: the plan as JSON (see the README for its shape)')
     .option('--force-mounts', 'mount buckets over non-empty directories (their files are kept, hidden)')
-    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask');
+    .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
+    .option(
+      '--timings',
+      'print how long each phase took (start-up, connect, submit, sync, run, …) on stderr',
+    );
 }
 
 export function registerLaunch(program: Command, ctx: CliContext): void {

@@ -7,7 +7,7 @@ import { exec } from '../engine/ssh/exec';
 import { jobDir } from '../engine/launch/scripts';
 import { UsageError } from '../engine/util/errors';
 import { reportError } from './output';
-import { cancelOnSigint, clusterSession } from './clusterContext';
+import { cancelOnSigint, clusterSession, jobIdArgument } from './clusterContext';
 
 /** `sky-vscode logs -c CLUSTER [JOB_ID] [--follow]`: a job's setup and run logs from every node. */
 export function registerLogs(program: Command, ctx: CliContext): void {
@@ -18,11 +18,14 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .argument('[job]', 'job id')
     .option('--follow', 'stream until the job ends')
     .action(async (jobArg: string | undefined, opts: { cluster: string; follow?: boolean }) => {
+      let session: ReturnType<typeof clusterSession> | undefined;
       try {
-        const { pool, inventory } = clusterSession();
+        const id = jobArg === undefined ? undefined : jobIdArgument(jobArg);
+        session = clusterSession();
+        const { pool, inventory } = session;
         const cluster = findCluster(inventory, opts.cluster);
         const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
-        const job = jobArg ? jobs.find((j) => j.id === Number(jobArg)) : jobs[jobs.length - 1];
+        const job = id !== undefined ? jobs.find((j) => j.id === id) : jobs[jobs.length - 1];
         if (!job)
           throw new UsageError(
             jobArg ? `Job ${jobArg} not found on ${cluster.name}.` : `No jobs on ${cluster.name}.`,
@@ -53,11 +56,13 @@ export function registerLogs(program: Command, ctx: CliContext): void {
             }),
           );
         }
-        pool.closeAll();
         process.stderr.write(`Job ${job.id}: ${job.status}\n`);
         ctx.exit(code);
       } catch (err) {
         ctx.exit(reportError(err));
+      } finally {
+        // An open connection would keep the process alive after an error.
+        session?.pool.closeAll();
       }
     });
 }

@@ -13,11 +13,12 @@ export function registerQueue(program: Command, ctx: CliContext): void {
     .requiredOption('-c, --cluster <name>', 'cluster')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: { cluster: string; json?: boolean }) => {
+      let session: ReturnType<typeof clusterSession> | undefined;
       try {
-        const { pool, inventory } = clusterSession();
+        session = clusterSession();
+        const { pool, inventory } = session;
         const cluster = findCluster(inventory, opts.cluster);
         const jobs = await listJobs((await pool.get(cluster.nodes[0].alias)).client);
-        pool.closeAll();
         if (opts.json) printJson(jobs);
         else {
           process.stdout.write(
@@ -31,6 +32,9 @@ export function registerQueue(program: Command, ctx: CliContext): void {
         ctx.exit(0);
       } catch (err) {
         ctx.exit(reportError(err));
+      } finally {
+        // An open connection would keep the process alive after an error.
+        session?.pool.closeAll();
       }
     });
 }

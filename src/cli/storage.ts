@@ -12,20 +12,12 @@ import {
   syncLocalSourceToBucket,
 } from '../engine/storage';
 import type { StoreKind } from '../engine/storage';
+import { STORE_KINDS, storeDescriptor, storeForSkyName } from '../engine/storage/stores/registry';
 import { parseStoreUri } from '../engine/storage/uri';
 import { UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi } from './clusterContext';
-
-const FROM_URI: Record<string, StoreKind> = {
-  S3: 's3',
-  R2: 'r2',
-  IBM: 'ibm',
-  GCS: 'gcs',
-  AZURE: 'azure',
-  OCI: 'oci',
-};
 
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -38,9 +30,9 @@ function ago(iso: string): string {
 function uriTarget(uri: string): { store: StoreKind; bucket: string; key: string } {
   const p = parseStoreUri(uri);
   if (!p.ok) throw new UsageError(p.error);
-  const store = FROM_URI[p.uri.store];
-  if (!store) throw new UsageError(`The ${p.uri.store} store is not supported here.`);
-  return { store, bucket: p.uri.bucket, key: p.uri.key };
+  const d = storeForSkyName(p.uri.store);
+  if (!d) throw new UsageError(`The ${p.uri.store} store is not supported here.`);
+  return { store: d.kind, bucket: p.uri.bucket, key: p.uri.key };
 }
 
 /** `sky-vscode storage ls|delete|upload|objects|download` — like `sky storage`, plus browsing. */
@@ -55,7 +47,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .description('List the buckets sky-vscode created (--all: every bucket of every configured store).')
     .option('--json', 'machine-readable output on stdout')
     .option('--all', 'every bucket of every configured store')
-    .option('--store <store>', 'only this store')
+    .option('--store <store>', `only this store (${STORE_KINDS.join(' | ')})`)
     .action((opts: { json?: boolean; all?: boolean; store?: string }) =>
       run(async () => {
         const config = loadConfig();
@@ -77,7 +69,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           else
             for (const r of rows)
               process.stdout.write(
-                `${r.name.padEnd(40)} ${r.store.toUpperCase().padEnd(6)} ${r.managed ? 'managed' : ''}\n`,
+                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
               );
           return 0;
         }
@@ -86,7 +78,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           printJson(
             records.map((r) => ({
               name: r.name,
-              store: r.store.toUpperCase(),
+              store: storeDescriptor(r.store).skyName,
               created: r.created,
               updated: r.updated,
               source: r.source.join(', '),
@@ -101,11 +93,11 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           return 0;
         }
         process.stdout.write(
-          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(8)}${'COMMAND'.padEnd(28)}STATUS\n`,
+          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(10)}${'COMMAND'.padEnd(28)}STATUS\n`,
         );
         for (const r of records)
           process.stdout.write(
-            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${r.store.toUpperCase().padEnd(8)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
           );
         return 0;
       }),
@@ -120,7 +112,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .option('-a, --all', 'every bucket sky-vscode created')
     .option('-y, --yes', 'do not ask')
     .option('--force', 'delete a bucket sky-vscode did not create (needs --store)')
-    .option('--store <store>', 'store of the buckets')
+    .option('--store <store>', `store of the buckets (${STORE_KINDS.join(' | ')})`)
     .action((names: string[], opts: { all?: boolean; yes?: boolean; force?: boolean; store?: string }) =>
       run(async () => {
         if (!opts.all === !names.length) throw new UsageError('Either --all or a name must be specified.');
@@ -148,7 +140,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
       'Create the bucket if missing, record it as managed, and upload the sources incrementally (SkyPilot layout).',
     )
     .requiredOption('--name <name>', 'bucket name')
-    .requiredOption('--store <store>', 's3 | r2 | ibm | azure')
+    .requiredOption('--store <store>', STORE_KINDS.join(' | '))
     .argument('<sources...>', 'local directories or files')
     .action((sources: string[], opts: { name: string; store: string }) =>
       run(async () => {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import type { CliContext } from './main';
-import { validateTaskText } from '../engine/task/validate';
+import { parseTask } from '../engine/task/model';
+import { redact, registerSecret } from '../engine/util/redact';
 import type { Diagnostic } from '../engine/task/diagnostic';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, printJson } from './output';
 
@@ -35,7 +36,10 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           process.stderr.write(`${file}: error: cannot read: ${msg}\n`);
           continue;
         }
-        const diagnostics = validateTaskText(text, { file, localChecks: opts.localChecks });
+        const parsed = parseTask(text, { file, localChecks: opts.localChecks });
+        // A rule may quote a value substituted from the task's secrets: those never reach the output.
+        for (const t of parsed.tasks) for (const v of Object.values(t.secrets)) registerSecret(v);
+        const diagnostics = parsed.diagnostics.map((d) => ({ ...d, message: redact(d.message) }));
         // The JSON contract: fix edits are editor data, not part of it.
         results.push({ file, diagnostics: diagnostics.map(({ fix: _fix, ...d }) => d) });
         if (!opts.json) {

@@ -2,17 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { configPath, expandHome } from '../engine/config/paths';
+import { allStores } from '../engine/storage/stores/registry';
 
 const TEMPLATE = `# sky-vscode configuration (read by the extension and the sky-vscode CLI).
 # Every key is optional; unknown keys are errors. Credentials otherwise come from each SDK's chain.
 # stores:
-#   s3:    { endpoint: http://127.0.0.1:7480, region: us-east-1, forcePathStyle: true, profile: default }
-#   r2:    { endpoint: https://ACCOUNT.r2.cloudflarestorage.com, profile: r2 }
-#   ibm:   { endpoint: https://s3.us-south.cloud-object-storage.appdomain.cloud, profile: ibm }
-#   gcs:   { projectId: my-project }
-#   azure: { connectionString: "..." }   # or { account: NAME, sasToken: "..." }
-#   oci:   { namespace: NS, compartment: OCID, configFile: ~/.oci/config, profile: DEFAULT }
-# ssh:
+${allStores()
+  .map((d) => `#   ${`${d.kind}:`.padEnd(10)} ${d.example}\n`)
+  .join('')}# ssh:
 #   configFile: ~/.ssh/config
 #   knownHostsFile: ~/.ssh/known_hosts
 #   strictHostKeyChecking: ask          # ask | yes | accept-new

@@ -8,8 +8,8 @@ import type { PromptUi } from '../../engine/util/prompt';
 import type { ClusterSession } from '../../views/clusters/session';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { JobTerminal } from '../../views/clusters/jobTerminal';
-import { resolveHost } from '../../engine/ssh/config';
 import type { Client } from 'ssh2';
+import { sshArgv, sshShellLine } from '../../engine/ssh/sshCommand';
 
 type JobItem = Extract<ClusterTreeItem, { kind: 'job' }>;
 type RemoteItem = Extract<ClusterTreeItem, { kind: 'remote' }>;
@@ -108,23 +108,12 @@ function downloadWith(c: Client, item: RemoteItem, ui: PromptUi, dest: vscode.Ur
   );
 }
 
-function sshCommand(alias: string, session: ClusterSession): string {
+function sshTarget(alias: string, session: ClusterSession) {
   const { inventory } = session.get();
-  const h = resolveHost(alias, inventory.sshConfig);
-  const parts = ['ssh'];
-  if (inventory.sshConfigFile) parts.push('-F', JSON.stringify(inventory.sshConfigFile));
-  // A node synthesized from a node pool or our config is not in the user's ssh config: spell it out.
-  if (h.configured && inventory.sshConfigFile) parts.push(alias);
-  else
-    parts.push(
-      '-p',
-      String(h.port),
-      ...(h.identityFiles[0] ? ['-i', JSON.stringify(h.identityFiles[0])] : []),
-      `${h.user}@${h.hostName}`,
-    );
-  return parts.join(' ');
+  return { alias, sshConfig: inventory.sshConfig, sshConfigFile: inventory.sshConfigFile };
 }
 
+/** Open SSH Terminal: the terminal starts ssh itself with its arguments, no shell line to quote. */
 export function openSshTerminal(
   item: Extract<ClusterTreeItem, { kind: 'node' }>,
   session: ClusterSession,
@@ -132,17 +121,19 @@ export function openSshTerminal(
   const t = vscode.window.createTerminal({
     name: `ssh ${item.node.alias}`,
     iconPath: new vscode.ThemeIcon('terminal'),
+    shellPath: 'ssh',
+    shellArgs: sshArgv(sshTarget(item.node.alias, session)),
   });
-  t.sendText(sshCommand(item.node.alias, session));
   t.show();
   return t;
 }
 
+/** Copy SSH Command: a line for a POSIX shell, every value single-quoted. */
 export async function copySshCommand(
   item: Extract<ClusterTreeItem, { kind: 'node' }>,
   session: ClusterSession,
 ): Promise<string> {
-  const cmd = sshCommand(item.node.alias, session);
+  const cmd = sshShellLine(sshArgv(sshTarget(item.node.alias, session)));
   await vscode.env.clipboard.writeText(cmd);
   return cmd;
 }

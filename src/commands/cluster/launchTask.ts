@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import { performance } from 'perf_hooks';
 import { launchTask, LaunchResult } from '../../engine/launch/run';
 import { createStorageMounter } from '../../engine/mounts/attach';
 import type { PromptUi } from '../../engine/util/prompt';
 import type { LogSink } from '../../engine/util/log';
 import { CancelledError, throwIfCancelled } from '../../engine/util/cancellation';
 import { formatBytes } from '../../engine/util/progress';
+import { PhaseClock } from '../../engine/util/timings';
 import { requireTrust } from '../register';
 import type { ClusterSession, ClusterState } from '../../views/clusters/session';
 import { JobTerminal } from '../../views/clusters/jobTerminal';
@@ -17,11 +19,12 @@ export interface LaunchDepsUi {
   onDone?: () => void;
 }
 
-function taskUri(arg: unknown): vscode.Uri {
+/** The task file a command acts on: the Explorer's argument, else the active YAML editor. */
+export function taskUri(arg: unknown, action = 'launch it'): vscode.Uri {
   if (arg instanceof vscode.Uri) return arg;
   const editor = vscode.window.activeTextEditor;
   if (editor && /\.ya?ml$/i.test(editor.document.fileName)) return editor.document.uri;
-  throw new Error('Open a task YAML file (or right-click one in the Explorer) to launch it.');
+  throw new Error(`Open a task YAML file (or right-click one in the Explorer) to ${action}.`);
 }
 
 /** Sky: Launch Task / Sky: Exec Task — pick a cluster, confirm, then a cancellable progress notification and a job terminal. */
@@ -92,6 +95,7 @@ async function launchOn(
       async (progress, token) => {
         term.onCancel = () => deps.log.info('Use Cancel on the progress notification to stop the job.');
         let last = 0;
+        const clock = new PhaseClock(performance.now());
         const result = await launchTask(
           { kind, taskFile: uri.fsPath, cluster: clusterName },
           {
@@ -106,6 +110,7 @@ async function launchOn(
             }),
             log: deps.log,
             token,
+            timings: clock,
             progress: {
               report(e) {
                 const now = Date.now();
@@ -132,6 +137,7 @@ async function launchOn(
             },
           },
         );
+        deps.log.info(`${kind} on ${clusterName}: ${clock.render()}`);
         throwIfCancelled(token);
         term.finish(result.exitCode, `Job ${result.job?.id} ${result.job?.status}`);
         const msg = `Sky: job ${result.job?.id} on ${clusterName} ${result.job?.status} (exit code ${result.exitCode}).`;

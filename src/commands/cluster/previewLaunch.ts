@@ -4,14 +4,7 @@ import type { LaunchPreview } from '../../engine/launch/preview';
 import { renderPreview } from '../../engine/launch/previewText';
 import { createStorageMounter } from '../../engine/mounts/attach';
 import { throwIfCancelled } from '../../engine/util/cancellation';
-import type { LaunchDepsUi } from './launchTask';
-
-function taskUri(arg: unknown): vscode.Uri {
-  if (arg instanceof vscode.Uri) return arg;
-  const editor = vscode.window.activeTextEditor;
-  if (editor && /\.ya?ml$/i.test(editor.document.fileName)) return editor.document.uri;
-  throw new Error('Open a task YAML file (or right-click one in the Explorer) to preview its launch.');
-}
+import { taskUri, type LaunchDepsUi } from './launchTask';
 
 /**
  * Sky: Preview Launch — the engine's dry run of `launch` on a picked cluster (what would be sent,
@@ -22,7 +15,7 @@ export async function previewLaunch(
   arg: unknown,
   deps: Pick<LaunchDepsUi, 'session' | 'ui' | 'log'>,
 ): Promise<{ preview: LaunchPreview; document: vscode.TextDocument } | undefined> {
-  const uri = taskUri(arg);
+  const uri = taskUri(arg, 'preview its launch');
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
   deps.session.reset();

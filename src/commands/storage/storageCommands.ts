@@ -10,13 +10,13 @@ import {
 } from '../../engine/storage';
 import { errorMessage } from '../../engine/util/errors';
 import { validateBucketName } from '../../engine/storage/names';
+import { cannotCreate, storeDescriptor } from '../../engine/storage/stores/registry';
 import { formatBytes, throttleProgress, type ProgressSink } from '../../engine/util/progress';
 import type { OverwriteAnswer, PromptUi } from '../../engine/util/prompt';
 import type { StorageItem, StorageTreeProvider } from '../../views/storage/storageTree';
 import { requireTrust } from '../register';
 
 type Bucketish = Extract<StorageItem, { kind: 'bucket' | 'folder' | 'object' }>;
-const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM', gcs: 'GCS', azure: 'AZURE', oci: 'OCI' } as const;
 
 /** The clicked item plus the selection, as VS Code passes them to a multi-select command. */
 export function selection(
@@ -233,8 +233,10 @@ export async function createBucket(
   ui: PromptUi,
 ): Promise<string | undefined> {
   requireTrust('Creating a bucket');
-  const name = await ui.input(`New ${item.store.toUpperCase()} bucket name`, {
-    validate: (v) => validateBucketName(URI_STORE[item.store], v),
+  const d = storeDescriptor(item.store);
+  if (!d.canCreate) throw cannotCreate(d);
+  const name = await ui.input(`New ${storeDescriptor(item.store).skyName} bucket name`, {
+    validate: (v) => validateBucketName(storeDescriptor(item.store).skyName, v),
   });
   if (!name) return undefined;
   const store = await tree.store(item.store);

@@ -35,15 +35,46 @@ export interface ClusterInventory {
 
 const WORKER = /^(.+)-worker(\d+)$/;
 
+/**
+ * One synthesized `Host` block. Its values come from files the user (or a tool) wrote, so none may
+ * carry ssh-config syntax: a newline would start a directive of its own (a ProxyCommand runs a
+ * command), and ssh_config cannot escape a double quote. Values with spaces are quoted by the
+ * ssh-config library, as ssh expects. `where` names the cluster and its file for the error.
+ */
 function hostBlock(
+  where: string,
   alias: string,
-  h: { ip: string; user?: string; port?: number; identityFile?: string },
+  h: { ip: unknown; user?: unknown; port?: unknown; identityFile?: unknown },
 ): string {
-  const lines = [`Host ${alias}`, `  HostName ${h.ip}`];
-  if (h.user) lines.push(`  User ${h.user}`);
-  if (h.port) lines.push(`  Port ${h.port}`);
-  if (h.identityFile) lines.push(`  IdentityFile ${expandHome(h.identityFile)}`, '  IdentitiesOnly yes');
-  return `${lines.join('\n')}\n`;
+  const bad = (field: string, v: unknown, why: string) =>
+    new SkyError('cluster-config', `${where}: ${field} ${JSON.stringify(v)} ${why}.`, {
+      hint: 'Fix that value: it is written into the SSH config the nodes are reached through.',
+    });
+  const text = (field: string, v: unknown): string => {
+    if (typeof v !== 'string' || v === '') throw bad(field, v, 'must be a non-empty string');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(v)) throw bad(field, v, 'contains a newline or control character');
+    if (v.includes('"')) throw bad(field, v, 'contains a double quote, which SSH config cannot hold');
+    return v;
+  };
+  const entry: Record<string, string> = { Host: text('the node name', alias) };
+  // A Host line with spaces or wildcards would be several patterns, matching other hosts.
+  if (/[\s*?!,#]/.test(alias)) throw bad('the node name', alias, 'must not contain spaces or * ? ! , #');
+  entry.HostName = text('host', h.ip);
+  if (h.user !== undefined && h.user !== null) entry.User = text('user', h.user);
+  if (h.port !== undefined && h.port !== null) {
+    const port = typeof h.port === 'string' && /^[0-9]+$/.test(h.port) ? Number(h.port) : h.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+      throw bad('port', h.port, 'must be a port number (1-65535)');
+    entry.Port = String(port);
+  }
+  if (h.identityFile !== undefined && h.identityFile !== null) {
+    entry.IdentityFile = expandHome(text('identity file', h.identityFile));
+    entry.IdentitiesOnly = 'yes';
+  }
+  const block = SSHConfig.parse('');
+  block.append(entry);
+  return `${block.toString().trimEnd()}\n`;
 }
 
 function nodesFor(name: string, count: number): ClusterNode[] {
@@ -83,7 +114,7 @@ export function discoverClusters(cfg: SkyConfig): ClusterInventory {
   // 2. SSH Node Pools.
   const poolsFile = cfg.nodePoolsFile ?? path.join(os.homedir(), '.sky', 'ssh_node_pools.yaml');
   if (fs.existsSync(poolsFile)) {
-    let pools: Record<string, { user?: string; identity_file?: string; hosts?: unknown[] }>;
+    let pools: Record<string, { user?: unknown; identity_file?: unknown; hosts?: unknown[] }>;
     try {
       pools = (parseYaml(fs.readFileSync(poolsFile, 'utf8'), { uniqueKeys: true }) ?? {}) as typeof pools;
     } catch (err) {
@@ -95,6 +126,7 @@ export function discoverClusters(cfg: SkyConfig): ClusterInventory {
     for (const [pool, spec] of Object.entries(pools)) {
       if (taken.has(pool) || !spec || !Array.isArray(spec.hosts) || spec.hosts.length === 0) continue;
       const nodes: ClusterNode[] = [];
+      const where = `Cluster '${pool}' in the SSH Node Pools file ${poolsFile}`;
       spec.hosts.forEach((h, i) => {
         const alias = i === 0 ? pool : `${pool}-worker${i}`;
         if (typeof h === 'string') {
@@ -103,11 +135,11 @@ export function discoverClusters(cfg: SkyConfig): ClusterInventory {
             nodes.push({ alias: h, rank: i, role: i === 0 ? 'head' : 'worker' });
             return;
           }
-          extra.push(hostBlock(alias, { ip: h, user: spec.user, identityFile: spec.identity_file }));
+          extra.push(hostBlock(where, alias, { ip: h, user: spec.user, identityFile: spec.identity_file }));
         } else if (h && typeof h === 'object' && typeof (h as { ip?: unknown }).ip === 'string') {
-          const o = h as { ip: string; user?: string; identity_file?: string; port?: number };
+          const o = h as { ip: string; user?: unknown; identity_file?: unknown; port?: unknown };
           extra.push(
-            hostBlock(alias, {
+            hostBlock(where, alias, {
               ip: o.ip,
               user: o.user ?? spec.user,
               port: o.port,
@@ -129,7 +161,14 @@ export function discoverClusters(cfg: SkyConfig): ClusterInventory {
     if (taken.has(name) || !spec?.nodes?.length) continue;
     const nodes = spec.nodes.map((n, i) => {
       const alias = i === 0 ? name : `${name}-worker${i}`;
-      extra.push(hostBlock(alias, { ip: n.host, user: n.user, port: n.port, identityFile: n.identityFile }));
+      extra.push(
+        hostBlock(`Cluster '${name}' in ${cfg.source ?? 'the sky-vscode config'}`, alias, {
+          ip: n?.host,
+          user: n?.user,
+          port: n?.port,
+          identityFile: n?.identityFile,
+        }),
+      );
       return { alias, rank: i, role: i === 0 ? ('head' as const) : ('worker' as const) };
     });
     clusters.push({ name, source: 'config', nodes });

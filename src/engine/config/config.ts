@@ -3,10 +3,16 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, Node, Pair, YAMLMa
 import type { ProxySettings } from '../net/proxy';
 import { SkyError } from '../util/errors';
 import { registerSecret } from '../util/redact';
+import {
+  STORE_KINDS,
+  storeDescriptor,
+  type StoreApi,
+  type StoreConfigs,
+  type StoreKind,
+} from '../storage/stores/registry';
 import { configPath, expandHome } from './paths';
 
-export type StoreKind = 's3' | 'r2' | 'ibm' | 'gcs' | 'azure' | 'oci';
-export const STORE_KINDS: readonly StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure', 'oci'];
+export { STORE_KINDS, type StoreKind };
 
 export interface S3LikeConfig {
   endpoint?: string;
@@ -47,14 +53,8 @@ export interface ClusterNodeConfig {
   identityFile?: string;
 }
 export interface SkyConfig {
-  stores: {
-    s3?: S3LikeConfig;
-    r2?: S3LikeConfig;
-    ibm?: S3LikeConfig;
-    gcs?: GcsConfig;
-    azure?: AzureConfig;
-    oci?: OciConfig;
-  };
+  /** One optional section per store of the registry, shaped by the API the store speaks. */
+  stores: StoreConfigs;
   defaultStore?: StoreKind;
   ssh: SshSettings;
   nodePoolsFile?: string;
@@ -70,35 +70,33 @@ export interface SkyConfig {
 }
 
 type Shape = { [key: string]: 'string' | 'boolean' | 'number' | Shape | 'any' };
-const S3_SHAPE: Shape = {
-  endpoint: 'string',
-  region: 'string',
-  forcePathStyle: 'boolean',
-  profile: 'string',
-  credentialsFile: 'string',
+const API_SHAPES: Record<StoreApi, Shape> = {
+  s3: {
+    endpoint: 'string',
+    region: 'string',
+    forcePathStyle: 'boolean',
+    profile: 'string',
+    credentialsFile: 'string',
+  },
+  gcs: { endpoint: 'string', projectId: 'string', keyFile: 'string' },
+  azure: {
+    connectionString: 'string',
+    account: 'string',
+    sasToken: 'string',
+    accountKey: 'string',
+    endpoint: 'string',
+  },
+  oci: {
+    endpoint: 'string',
+    namespace: 'string',
+    compartment: 'string',
+    configFile: 'string',
+    profile: 'string',
+    region: 'string',
+  },
 };
 const SCHEMA: Shape = {
-  stores: {
-    s3: S3_SHAPE,
-    r2: S3_SHAPE,
-    ibm: S3_SHAPE,
-    gcs: { endpoint: 'string', projectId: 'string', keyFile: 'string' },
-    azure: {
-      connectionString: 'string',
-      account: 'string',
-      sasToken: 'string',
-      accountKey: 'string',
-      endpoint: 'string',
-    },
-    oci: {
-      endpoint: 'string',
-      namespace: 'string',
-      compartment: 'string',
-      configFile: 'string',
-      profile: 'string',
-      region: 'string',
-    },
-  },
+  stores: Object.fromEntries(STORE_KINDS.map((k) => [k, API_SHAPES[storeDescriptor(k).api]])),
   defaultStore: 'string',
   ssh: { configFile: 'string', knownHostsFile: 'string', strictHostKeyChecking: 'string' },
   nodePoolsFile: 'string',
@@ -162,7 +160,8 @@ export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
     throw new SkyError('config-value', `${file}: defaultStore must be one of ${STORE_KINDS.join(', ')}.`);
   }
   for (const section of Object.values(cfg.stores)) {
-    for (const [k, v] of Object.entries(section ?? {})) if (SECRET_KEYS.has(k)) registerSecret(String(v));
+    for (const [k, v] of Object.entries((section as Record<string, unknown> | undefined) ?? {}))
+      if (SECRET_KEYS.has(k)) registerSecret(String(v));
   }
   if (cfg.ssh.configFile) cfg.ssh.configFile = expandHome(cfg.ssh.configFile);
   if (cfg.ssh.knownHostsFile) cfg.ssh.knownHostsFile = expandHome(cfg.ssh.knownHostsFile);

@@ -2,7 +2,8 @@
 // `logs` work from any machine and after the editor closed.
 import type { Client } from 'ssh2';
 import { exec, execChecked } from '../ssh/exec';
-import { JOBS_DIR, jobDir } from './scripts';
+import { JOBS_DIR, jobDir, parseJobId } from './scripts';
+import { SkyError } from '../util/errors';
 
 export type JobStatus =
   'PENDING' | 'SETTING_UP' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'FAILED_SETUP' | 'CANCELLED';
@@ -28,7 +29,7 @@ export async function reserveJobId(head: Client): Promise<number> {
     `mkdir -p ~/${JOBS_DIR} && cd ~/${JOBS_DIR} && n=$(ls -1 | grep -E '^[0-9]+$' | sort -n | tail -1); n=$(( \${n:-0} + 1 )); while ! mkdir "$n" 2>/dev/null; do n=$((n+1)); done; echo $n`,
     'Reserving a job id',
   );
-  return Number(r.stdout.trim());
+  return parseJobId(r.stdout.trim(), `the head's reply when reserving a job id`);
 }
 
 export async function writeJob(client: Client, job: JobRecord): Promise<void> {
@@ -46,37 +47,43 @@ export async function writeJob(client: Client, job: JobRecord): Promise<void> {
 export async function listJobs(head: Client): Promise<JobRecord[]> {
   const r = await exec(
     head,
-    `cd ~/${JOBS_DIR} 2>/dev/null || exit 0; for d in $(ls -1 | grep -E '^[0-9]+$' | sort -n); do [ -f "$d/job.json" ] || continue; printf '%s\\0' "$(cat "$d/job.json")"; if [ -f "$d/cancelled" ]; then c=1; else c=0; fi; alive=0; for f in "$d"/*.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done; printf '%s\\0%s\\0%s\\0%s\\0' "$c" "$alive" "$(cat "$d/driver.rc" 2>/dev/null || cat "$d/run.rc" 2>/dev/null)" "$(cat "$d/setup.rc" 2>/dev/null)"; done`,
+    `cd ~/${JOBS_DIR} 2>/dev/null || exit 0; for d in $(ls -1 | grep -E '^[0-9]+$' | sort -n); do [ -f "$d/job.json" ] || continue; printf '%s\\0%s\\0' "$d" "$(cat "$d/job.json")"; if [ -f "$d/cancelled" ]; then c=1; else c=0; fi; alive=0; for f in "$d"/*.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done; printf '%s\\0%s\\0%s\\0%s\\0' "$c" "$alive" "$(cat "$d/driver.rc" 2>/dev/null || cat "$d/run.rc" 2>/dev/null)" "$(cat "$d/setup.rc" 2>/dev/null)"; done`,
   );
   const parts = r.stdout.split('\0');
   const jobs: JobRecord[] = [];
-  for (let i = 0; i + 4 < parts.length; i += 5) {
+  for (let i = 0; i + 5 < parts.length; i += 6) {
+    const [dir, text, cancelledFlag, aliveFlag, rc, setupRc] = parts.slice(i, i + 6);
+    let job: JobRecord;
     try {
-      const job = JSON.parse(parts[i]) as JobRecord;
-      const cancelled = parts[i + 1] === '1';
-      const alive = parts[i + 2] === '1';
-      const rc = parts[i + 3];
-      const setupRc = parts[i + 4];
-      if (cancelled) job.status = 'CANCELLED';
-      else if (
-        (job.status === 'RUNNING' || job.status === 'SETTING_UP' || job.status === 'PENDING') &&
-        !alive
-      ) {
-        // Nothing of the job runs and no final status was written (the driver writes one unless the
-        // head went down, or it left it to a launcher that then went away): the exit codes on the
-        // head tell how it ended — the driver's (every node's) when there was one, else the head's run.
-        if (rc !== '') {
-          job.status = Number(rc) === 0 ? 'SUCCEEDED' : 'FAILED';
-          job.exitCode = Number(rc);
-        } else if (setupRc !== '' && Number(setupRc) !== 0) {
-          job.status = 'FAILED_SETUP';
-          job.exitCode = Number(setupRc);
-        }
-      }
-      jobs.push(job);
+      job = JSON.parse(text) as JobRecord;
     } catch {
-      /* a half-written record: skip */
+      continue; // a half-written record: skip
     }
+    // The id read back goes into later commands on the nodes: it must be the number of its folder.
+    const file = `~/${JOBS_DIR}/${dir}/job.json`;
+    const id = parseJobId(job?.id, `${file} on the cluster's head`);
+    if (String(id) !== dir)
+      throw new SkyError('job-id', `${file} on the cluster's head says it is job ${id}, not job ${dir}.`, {
+        hint: 'Fix or remove that job record on the head.',
+      });
+    job.id = id;
+    if (cancelledFlag === '1') job.status = 'CANCELLED';
+    else if (
+      (job.status === 'RUNNING' || job.status === 'SETTING_UP' || job.status === 'PENDING') &&
+      aliveFlag !== '1'
+    ) {
+      // Nothing of the job runs and no final status was written (the driver writes one unless the
+      // head went down, or it left it to a launcher that then went away): the exit codes on the
+      // head tell how it ended — the driver's (every node's) when there was one, else the head's run.
+      if (rc !== '') {
+        job.status = Number(rc) === 0 ? 'SUCCEEDED' : 'FAILED';
+        job.exitCode = Number(rc);
+      } else if (setupRc !== '' && Number(setupRc) !== 0) {
+        job.status = 'FAILED_SETUP';
+        job.exitCode = Number(setupRc);
+      }
+    }
+    jobs.push(job);
   }
   return jobs;
 }

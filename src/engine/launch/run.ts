@@ -34,6 +34,7 @@ import {
 } from './scripts';
 import { driverScript, HeadTarget, probeCommand, waitCommand } from './driver';
 import { mountTarget } from './mountTarget';
+import { JobFile, writeJobFilesCommand } from './jobFiles';
 import { previewLaunch, type LaunchPreview } from './preview';
 
 export { headLogDir };
@@ -69,6 +70,8 @@ export interface LaunchDeps {
   onJob?: (job: JobRecord) => void;
   /** Attaches cloud-storage file_mounts (uri/storage entries); absent → such mounts are refused. */
   mountStorage?: MountStorage;
+  /** Told as each phase of the launch ends (for `--timings` and the extension's log). */
+  timings?: { mark(phase: string): void };
 }
 
 /**
@@ -124,8 +127,11 @@ function loadTask(req: LaunchRequest): Task {
   } catch (err) {
     throw new UsageError(`Cannot read ${req.taskFile}: ${(err as Error).message}`);
   }
+  // Secrets are masked before anything can quote them: a rule's message may hold a substituted value.
+  for (const v of Object.values(req.secrets ?? {})) registerSecret(v);
   const overrides = { ...(req.env ?? {}), ...(req.secrets ?? {}) };
   const parsed = parseTask(text, { file: req.taskFile, env: overrides });
+  for (const t of parsed.tasks) for (const v of Object.values(t.secrets)) registerSecret(v);
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors
@@ -170,8 +176,10 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   const log = deps.log ?? noLog;
   const progress = deps.progress ?? noProgress;
   const token = deps.token ?? noCancel;
+  const mark = (phase: string) => deps.timings?.mark(phase);
   const task = loadTask(req);
   const { envs, secrets } = resolveEnv(task, req);
+  mark('read task');
   const owned = !deps.pool;
   const { pool, inventory } = deps.pool
     ? { pool: deps.pool, inventory: discoverClusters(deps.config) }
@@ -261,9 +269,11 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     if (storageMounts.length && deps.mountStorage) {
       progress.report({ phase: 'Storage mounts', message: `resolving ${storageMounts.length} mount(s)` });
       attachStorage = await deps.mountStorage(storageMounts, { task, token, progress, log });
+      mark('resolve storage');
     }
     progress.report({ phase: 'Connecting', message: `${cluster.name} (${names.join(', ')})` });
     await onNodes(allNodes, async () => undefined);
+    mark('connect');
     if (token.isCancellationRequested) throw new CancelledError();
     const headClient = (await pool.get(head.alias)).client;
     const jobId = await reserveJobId(headClient);
@@ -280,10 +290,19 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     };
     await writeJob(headClient, job);
     deps.onJob?.(job);
+    mark('submit');
     const ips = await onNodes(allNodes, async (n, c) => {
       const r = await exec(c, "hostname -I 2>/dev/null | awk '{print $1}'");
       return r.stdout.trim() || (await pool.get(n.alias)).host.hostName;
     });
+    const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
+    const doSetup = !!setup;
+    // The nodes a phase runs on; the head probes its ssh to those workers during the sync.
+    const involved = doSetup ? allNodes : task.run ? runNodes : [];
+    const probing = involved.length
+      ? headTargets(pool, jobId, involved, ips.slice(0, involved.length), log)
+      : undefined;
+    probing?.catch(() => undefined); // awaited below; not an unhandled rejection if the sync fails first
 
     if (workdir) {
       await onNodes(allNodes, (n, c) =>
@@ -318,14 +337,16 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
           const to = remotePath(target.path);
           await execChecked(
             c,
-            `to=${to}; if [ -e ${from} ] && [ ! -L ${from} ]; then echo "!!! Failed mounting because path exists (${target.symlinkFrom})" >&2; exit 1; fi; ` +
-              `(mkdir -p "$(dirname -- ${from})" 2>/dev/null && ln -sfn "$to" ${from}) || (sudo -n mkdir -p "$(dirname -- ${from})" && sudo -n ln -sfn "$to" ${from})`,
+            // The path reaches the shell once, quoted, as $from: never inside another string the shell reads.
+            `to=${to}; from=${from}; if [ -e "$from" ] && [ ! -L "$from" ]; then printf '!!! Failed mounting because path exists (%s)\\n' "$from" >&2; exit 1; fi; ` +
+              `(mkdir -p "$(dirname -- "$from")" 2>/dev/null && ln -sfn "$to" "$from") || (sudo -n mkdir -p "$(dirname -- "$from")" && sudo -n ln -sfn "$to" "$from")`,
             `Linking ${target.symlinkFrom} on ${n.alias}`,
           );
         }
       });
     }
 
+    mark('sync');
     let mounted: Awaited<ReturnType<AttachStorage>> | undefined;
     if (attachStorage) {
       progress.report({ phase: 'Storage mounts', message: `${storageMounts.length} mount(s)` });
@@ -335,47 +356,53 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
 
     const gpus = gpusPerNode(task.resources);
     const userEnv = exportLines({ ...envs, ...secrets });
-    const prepare = async (phase: 'setup' | 'run', nodes: ClusterNode[], script: string) =>
-      onNodes(nodes, async (n, c) => {
-        const sky = skypilotEnv({
-          cluster: cluster.name,
-          taskId,
-          jobId,
-          rank: n.rank,
-          ips: ips.slice(0, phase === 'run' ? runNodes.length : allNodes.length),
-          numNodes: phase === 'run' ? runNodes.length : allNodes.length,
-          gpusPerNode: gpus,
-          phase,
-        });
-        const d = jobDir(jobId);
-        // The env file (with secrets) is written through stdin with umask 077: never on a command line.
-        await execChecked(
-          c,
-          `mkdir -p ${d} && cd ${d} && (umask 077; cat > env)`,
-          'Writing the job environment',
-          { stdin: `${userEnv}\n` },
-        );
-        await execChecked(c, `cd ${d} && cat > ${phase}.sh`, `Writing the ${phase} script`, {
-          stdin: wrapScript(script, sky),
-        });
-      });
-    const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
-    const doSetup = !!setup;
     if (req.kind === 'launch' && req.noSetup) log.info('Setup commands skipped.');
-    // Every phase is written on its nodes before anything starts: the driver only starts them.
-    if (setup) await prepare('setup', allNodes, setup);
-    if (task.run) await prepare('run', runNodes, task.run);
     const phases = [
-      ...(doSetup ? [{ name: 'setup' as const, nodes: allNodes }] : []),
-      ...(task.run ? [{ name: 'run' as const, nodes: runNodes }] : []),
+      ...(doSetup ? [{ name: 'setup' as const, nodes: allNodes, script: setup }] : []),
+      ...(task.run ? [{ name: 'run' as const, nodes: runNodes, script: task.run }] : []),
     ];
-    // With a driver on the head the job goes on without this launcher; else it is run from here.
-    const targets = phases.length ? await headTargets(pool, allNodes, ips, log) : undefined;
+    // A node's files: the env file (with secrets: written through stdin with umask 077, never on a
+    // command line) and the wrapped script of each phase it takes part in.
+    const filesOf = (n: ClusterNode): JobFile[] => {
+      const mine = phases.filter((p) => p.nodes.includes(n));
+      if (!mine.length) return [];
+      return [
+        { name: 'env', body: `${userEnv}\n`, secret: true },
+        ...mine.map((p) => ({
+          name: `${p.name}.sh`,
+          body: wrapScript(
+            p.script,
+            skypilotEnv({
+              cluster: cluster.name,
+              taskId,
+              jobId,
+              rank: n.rank,
+              ips: ips.slice(0, p.nodes.length),
+              numNodes: p.nodes.length,
+              gpusPerNode: gpus,
+              phase: p.name,
+            }),
+          ),
+        })),
+      ];
+    };
+    const writeFiles = (c: Client, files: JobFile[], then?: string, what = 'Writing the job scripts') => {
+      const w = writeJobFilesCommand(jobId, files, then);
+      return execChecked(c, w.command, what, { stdin: w.stdin });
+    };
+    // Every phase is written on its nodes before anything starts: the driver only starts them. The
+    // workers' files go while the head probes them; the head's files, its job record and the
+    // driver go in one command that also starts the driver.
+    await onNodes(allNodes.slice(1), async (n, c) => {
+      const files = filesOf(n);
+      if (files.length) await writeFiles(c, files);
+    });
+    const targets = await probing;
     if (phases.length) {
       job.status = doSetup ? 'SETTING_UP' : 'RUNNING';
       job.startedAt = new Date().toISOString();
-      await writeJob(headClient, job);
     }
+    const headFiles = filesOf(head);
     if (targets) {
       if (mounted) releaseLease = await holdLease(headClient, jobId);
       const script = driverScript({
@@ -384,11 +411,21 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         phases: phases.map((p) => ({ name: p.name, ranks: p.nodes.map((n) => n.rank) })),
         launcherFinishes: !!mounted,
       });
-      await execChecked(headClient, `cd ${jobDir(jobId)} && cat > driver.sh`, 'Writing the job driver', {
-        stdin: script,
-      });
-      await execChecked(headClient, startDetachedCommand(jobId, 'driver'), 'Starting the job driver');
+      await writeFiles(
+        headClient,
+        [
+          ...headFiles,
+          { name: 'job.json', body: JSON.stringify(job, null, 2) },
+          { name: 'driver.sh', body: script },
+        ],
+        startDetachedCommand(jobId, 'driver'),
+        'Starting the job driver',
+      );
+    } else if (phases.length) {
+      if (headFiles.length) await writeFiles(headClient, headFiles);
+      await writeJob(headClient, job);
     }
+    mark('start');
     const runPhase = async (
       phase: 'setup' | 'run',
       nodes: ClusterNode[],
@@ -429,6 +466,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     if (doSetup) {
       progress.report({ phase: 'Setup', message: `on ${allNodes.length} node(s)` });
       const codes = await runPhase('setup', allNodes);
+      mark('setup');
       const failed = Object.entries(codes).filter(([, c]) => c !== 0);
       if (failed.length) {
         log.error(
@@ -445,6 +483,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
       }
       progress.report({ phase: 'Running', message: `on ${runNodes.length} node(s)` });
       nodeExitCodes = await runPhase('run', runNodes);
+      mark('run');
     }
     if (mounted) {
       // MOUNT_CACHED: the job is not done until every cached write is in its bucket (SkyPilot's flush).
@@ -454,8 +493,10 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         deps.output?.(node, line);
       }, token);
     }
-    const exitCode = Object.values(nodeExitCodes).find((c) => c !== 0) ?? 0;
+    // The lowest failed rank's code, as the driver records it (not whichever node ended first).
+    const exitCode = runNodes.map((n) => nodeExitCodes[n.alias]).find((c) => c !== undefined && c !== 0) ?? 0;
     await finish(exitCode === 0 ? 'SUCCEEDED' : 'FAILED', exitCode);
+    mark('finish');
     return { job, plan, exitCode, nodeExitCodes };
   } catch (err) {
     if (job && (err instanceof CancelledError || token.isCancellationRequested)) {
@@ -490,6 +531,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
  */
 async function headTargets(
   pool: SshPool,
+  jobId: number,
   nodes: ClusterNode[],
   ips: string[],
   log: LogSink,
@@ -504,7 +546,7 @@ async function headTargets(
   const head = (await pool.get(nodes[0].alias)).client;
   const limit = pLimit(8); // sshd's MaxSessions (10) bounds the channels of one connection
   const probes = await Promise.all(
-    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t)) }))),
+    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t, jobId)) }))),
   );
   const bad = probes.find((p) => p.r.code !== 0);
   if (!bad) return targets;

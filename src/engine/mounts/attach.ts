@@ -12,6 +12,7 @@ import type { ClusterNode } from '../cluster/clusters';
 import { exec } from '../ssh/exec';
 import { openStore, configuredStores, readRecords, upsertRecord, syncLocalSourceToBucket } from '../storage';
 import type { Store } from '../storage/store';
+import { STORE_KINDS, storeDescriptor, storeForSkyName } from '../storage/stores/registry';
 import { downloadToFolder } from '../storage/transfer';
 import type { StoreType } from '../storage/uri';
 import { syncDirectory, syncFile } from '../sync/sync';
@@ -77,22 +78,21 @@ export interface StorageMounterOptions {
   cluster?: string;
 }
 
-const STORE_KIND: Partial<Record<StoreType, StoreKind>> = {
-  S3: 's3',
-  GCS: 'gcs',
-  AZURE: 'azure',
-  R2: 'r2',
-  IBM: 'ibm',
-  OCI: 'oci',
-};
-
 function kindOf(t: StoreType, dst: string): StoreKind {
-  const k = STORE_KIND[t];
-  if (!k)
+  const d = storeForSkyName(t);
+  if (!d)
     throw new SkyError('store-unsupported', `${dst}: the ${t} store cannot be mounted by this version.`, {
-      hint: 'Supported: S3, GCS, Azure, R2, IBM COS (and OCI with mode: COPY).',
+      hint: `Supported: ${STORE_KINDS.map((k) => {
+        const s = storeDescriptor(k);
+        return s.nodeModes.includes('MOUNT') ? s.label : `${s.label} (${s.nodeModes.join(', ')})`;
+      }).join(', ')}.`,
     });
-  return k;
+  return d.kind;
+}
+
+/** A store with COPY but no MOUNT on the nodes (OCI: no rclone backend there) is copied through this machine. */
+function relaysCopy(kind: StoreKind): boolean {
+  return !storeDescriptor(kind).nodeModes.includes('MOUNT');
 }
 
 /** `store` omitted: the task's cloud store (the model fills it), else defaultStore, else the only configured store, else ask. */
@@ -100,9 +100,7 @@ async function chooseStore(dst: string, config: SkyConfig, ui?: PromptUi): Promi
   if (config.defaultStore) return config.defaultStore;
   const configured = configuredStores(config);
   if (configured.length === 1) return configured[0];
-  const choices = configured.length
-    ? configured
-    : (['s3', 'gcs', 'azure', 'r2', 'ibm', 'oci'] as StoreKind[]);
+  const choices = configured.length ? configured : STORE_KINDS;
   const picked = ui
     ? await ui.pick(
         `Which store should hold the bucket for ${dst}?`,
@@ -466,7 +464,7 @@ async function attachOnNode(
   }
 }
 
-/** OCI (no rclone backend on the nodes): COPY through this machine with the OCI SDK, then sync to the node. */
+/** A store with no rclone backend on the nodes (OCI): COPY through this machine with its SDK, then sync to the node. */
 async function relayCopy(
   node: ClusterNode,
   client: Client,
@@ -476,7 +474,7 @@ async function relayCopy(
 ): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-oci-relay-'));
   try {
-    const store = await openStore('oci', opts.config);
+    const store = await openStore(a.store, opts.config);
     ctx.progress.report({
       phase: 'Storage mounts',
       node: node.alias,
@@ -544,7 +542,7 @@ export function createStorageMounter(opts: StorageMounterOptions) {
     for (const a of attachments) {
       throwIfCancelled(ctx.token);
       // OCI: COPY is relayed through this machine; rcloneRemoteFor throws the clear error for MOUNT.
-      const relay = a.store === 'oci' && a.mode === 'COPY';
+      const relay = relaysCopy(a.store) && a.mode === 'COPY';
       try {
         remotes.set(a, relay ? undefined : await rcloneRemoteFor(a.store, a.bucket, opts.config));
       } catch (err) {

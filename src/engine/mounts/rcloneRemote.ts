@@ -1,6 +1,8 @@
 // The rclone remote a node uses to reach a store: built from this machine's store config and
 // credential chain, written to the node as its own 0600 file (never on a command line).
-import type { SkyConfig, StoreKind } from '../config/config';
+import type { AzureConfig, GcsConfig, S3LikeConfig, SkyConfig, StoreKind } from '../config/config';
+import { storeDescriptor, type StoreDescriptor } from '../storage/stores/registry';
+import { s3CredentialProvider, s3Settings } from '../storage/stores/s3Settings';
 import { SkyError } from '../util/errors';
 import { registerSecret } from '../util/redact';
 
@@ -17,31 +19,25 @@ function ini(profile: string, options: Record<string, string | undefined>): stri
   return `${lines.join('\n')}\n`;
 }
 
-async function s3Credentials(kind: StoreKind, cfg: NonNullable<SkyConfig['stores']['s3']>) {
+async function s3Credentials(d: StoreDescriptor, settings: ReturnType<typeof s3Settings>) {
   try {
     const provider =
-      cfg.credentialsFile || cfg.profile
-        ? (await import('@aws-sdk/credential-provider-ini')).fromIni({
-            filepath: cfg.credentialsFile,
-            profile: cfg.profile,
-          })
-        : (await import('@aws-sdk/credential-provider-node')).defaultProvider();
+      (await s3CredentialProvider(settings)) ??
+      (await import('@aws-sdk/credential-provider-node')).defaultProvider();
     return await provider();
   } catch (err) {
     throw new SkyError(
       'store-credentials',
-      `No ${kind} credentials to give the cluster nodes: ${(err as Error).message}`,
+      `No ${d.kind} credentials to give the cluster nodes: ${(err as Error).message}`,
       {
-        hint: `Set stores.${kind}.credentialsFile or profile in the config, or configure the AWS credential chain.`,
+        hint: `Set stores.${d.kind}.credentialsFile or profile in the config, or provide ${d.credentials}.`,
       },
     );
   }
 }
 
-const S3_PROVIDER: Record<'s3' | 'r2' | 'ibm', string> = { s3: 'AWS', r2: 'Cloudflare', ibm: 'IBMCOS' };
-
 /** Azure: an account SAS (7 days) from the account key, or the configured SAS token. */
-async function azureSasUrl(cfg: NonNullable<SkyConfig['stores']['azure']>): Promise<string> {
+async function azureSasUrl(cfg: AzureConfig): Promise<string> {
   const az = await import('@azure/storage-blob');
   if (cfg.connectionString) {
     const parts = Object.fromEntries(
@@ -96,32 +92,35 @@ export async function rcloneRemoteFor(
   config: SkyConfig,
 ): Promise<RcloneRemote> {
   const profile = `sky-${kind}-${bucket}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-  switch (kind) {
-    case 's3':
-    case 'r2':
-    case 'ibm': {
-      const cfg = config.stores[kind] ?? {};
-      const c = await s3Credentials(kind, cfg);
+  const d = storeDescriptor(kind);
+  const section = config.stores[kind] ?? {};
+  switch (d.api) {
+    case 's3': {
+      const cfg = section as S3LikeConfig;
+      const settings = s3Settings(d, cfg);
+      const c = await s3Credentials(d, settings);
       registerSecret(c.secretAccessKey);
       if (c.sessionToken) registerSecret(c.sessionToken);
+      const provider = d.s3!.rcloneProvider;
       return {
         profile,
         section: ini(profile, {
           type: 's3',
-          // A custom endpoint (an S3-compatible server) speaks plain S3; the named providers add quirks.
-          provider: kind === 's3' && cfg.endpoint ? 'Other' : S3_PROVIDER[kind],
+          // A custom endpoint for AWS's store (an S3-compatible server) speaks plain S3.
+          provider: provider === 'AWS' && cfg.endpoint ? 'Other' : provider,
           access_key_id: c.accessKeyId,
           secret_access_key: c.secretAccessKey,
           session_token: c.sessionToken,
-          endpoint: cfg.endpoint,
-          region: cfg.region ?? (kind === 'r2' ? 'auto' : undefined),
+          endpoint: settings.endpoint,
+          // Only the stores whose row asks for it (see regionOnNodes) give rclone a region.
+          region: cfg.region ?? (d.s3!.regionOnNodes ? settings.region : undefined),
           force_path_style: cfg.forcePathStyle === undefined ? undefined : String(cfg.forcePathStyle),
           no_check_bucket: 'true',
         }),
       };
     }
     case 'gcs': {
-      const cfg = config.stores.gcs ?? {};
+      const cfg = section as GcsConfig;
       let creds: string | undefined;
       if (cfg.keyFile) {
         const fs = await import('fs');
@@ -154,7 +153,7 @@ export async function rcloneRemoteFor(
       };
     }
     case 'azure': {
-      const sas = await azureSasUrl(config.stores.azure ?? {});
+      const sas = await azureSasUrl(section as AzureConfig);
       registerSecret(sas);
       return { profile, section: ini(profile, { type: 'azureblob', sas_url: sas }) };
     }

@@ -3,6 +3,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SkyError } from '../util/errors';
 
 export type HostKeyCheck =
   | { status: 'match'; file: string; line: number }
@@ -52,6 +53,25 @@ export function keyTypeOf(key: Buffer): string {
 }
 
 /**
+ * A known_hosts file's text; undefined when it does not exist. A file that exists but cannot be read
+ * is an error: taken as empty, a key it holds (or revokes) would be "unknown" and then trusted anew.
+ */
+function readKnownHosts(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return undefined;
+    const why =
+      e.code === 'EISDIR' ? 'it is a folder' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new SkyError('ssh-known-hosts', `Cannot read the known_hosts file ${file}: ${why}.`, {
+      cause: err,
+      hint: 'Host keys cannot be checked without it: make it a readable file (or point the setting at another one).',
+    });
+  }
+}
+
+/**
  * Checks `key` for `names` (e.g. the alias's HostName with port) in the given files. A match of the same
  * key type with a different key is a mismatch (a changed host key), which callers must refuse.
  */
@@ -61,12 +81,8 @@ export function checkHostKey(files: string[], names: string[], key: Buffer): Hos
   let mismatch: HostKeyCheck | undefined;
   let matched: HostKeyCheck | undefined;
   for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = readKnownHosts(file);
+    if (text === undefined) continue;
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].trim();

@@ -18,16 +18,8 @@ import { validateBucketName } from './names';
 import { openStore } from './open';
 import { readRecords, removeRecord, upsertRecord, globMatch, StorageRecord, StorageStatus } from './records';
 import type { StoreKind } from './store';
+import { cannotCreate, storeDescriptor } from './stores/registry';
 import { emptyAndDeleteBucket, uploadSources } from './transfer';
-
-const URI_STORE: Record<StoreKind, Parameters<typeof validateBucketName>[0]> = {
-  s3: 'S3',
-  r2: 'R2',
-  ibm: 'IBM',
-  gcs: 'GCS',
-  azure: 'AZURE',
-  oci: 'OCI',
-};
 
 export async function syncLocalSourceToBucket(opts: {
   config: SkyConfig;
@@ -43,7 +35,8 @@ export async function syncLocalSourceToBucket(opts: {
   cluster?: string;
 }): Promise<{ record: StorageRecord; uploaded: number; skipped: number; created: boolean }> {
   const log = opts.log ?? noLog;
-  const invalid = validateBucketName(URI_STORE[opts.store], opts.name);
+  const d = storeDescriptor(opts.store);
+  const invalid = validateBucketName(d.skyName, opts.name);
   if (invalid) throw new SkyError('bucket-name', invalid);
   const store = await openStore(opts.store, opts.config);
   // Every state change of this bucket's record carries the same name, store, source and command.
@@ -59,6 +52,8 @@ export async function syncLocalSourceToBucket(opts: {
   const known = readRecords().find((r) => r.name === opts.name && r.store === opts.store);
   let created = false;
   if (!(await store.bucketExists(opts.name))) {
+    // Before any record: a bucket this store never creates leaves no trace of the attempt.
+    if (!d.canCreate) throw cannotCreate(d, store.uri(opts.name));
     try {
       await store.createBucket(opts.name);
     } catch (err) {

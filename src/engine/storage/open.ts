@@ -1,9 +1,10 @@
 import type { SkyConfig } from '../config/config';
 import { SkyError } from '../util/errors';
 import type { Store, StoreKind } from './store';
+import { findStore, openWithAdapter, STORE_KINDS, storeDescriptor } from './stores/registry';
 
-/** Stores this version can open. */
-export const SUPPORTED_STORES: StoreKind[] = ['s3', 'r2', 'ibm', 'gcs', 'azure', 'oci'];
+/** Stores this version can open, in the registry's order. */
+export const SUPPORTED_STORES: readonly StoreKind[] = STORE_KINDS;
 
 /** Stores that have a section in the config (their credentials may still come from the SDK chain). */
 export function configuredStores(config: SkyConfig): StoreKind[] {
@@ -11,35 +12,18 @@ export function configuredStores(config: SkyConfig): StoreKind[] {
 }
 
 export async function openStore(kind: StoreKind, config: SkyConfig): Promise<Store> {
-  switch (kind) {
-    case 's3':
-    case 'r2':
-    case 'ibm': {
-      const { openS3Store } = await import('./stores/s3');
-      return openS3Store(kind, config.stores[kind] ?? {}, config.proxy);
-    }
-    case 'gcs': {
-      const { openGcsStore } = await import('./stores/gcs');
-      return openGcsStore(config.stores.gcs ?? {});
-    }
-    case 'azure': {
-      const { openAzureStore } = await import('./stores/azure');
-      return openAzureStore(config.stores.azure ?? {});
-    }
-    case 'oci': {
-      const { openOciStore } = await import('./stores/oci');
-      return openOciStore(config.stores.oci ?? {});
-    }
-    default:
-      throw new SkyError(
-        'store-unsupported',
-        `The ${kind} store is not supported by this version yet (supported: ${SUPPORTED_STORES.join(', ')}).`,
-      );
-  }
+  const d = storeDescriptor(kind);
+  if (!d)
+    throw new SkyError(
+      'store-unsupported',
+      `The ${kind} store is not supported by this version yet (supported: ${SUPPORTED_STORES.join(', ')}).`,
+    );
+  return openWithAdapter(d, config);
 }
 
+/** A store named by the user (`--store`), by its kind or SkyPilot's name (`coreweave`, `COREWEAVE`). */
 export function parseStoreKind(s: string): StoreKind {
-  const k = s.toLowerCase();
-  if (['s3', 'r2', 'ibm', 'gcs', 'azure', 'oci'].includes(k)) return k as StoreKind;
-  throw new SkyError('usage', `Unknown store '${s}' (s3, r2, ibm, gcs, azure, oci).`);
+  const d = findStore(s);
+  if (d) return d.kind;
+  throw new SkyError('usage', `Unknown store '${s}' (${SUPPORTED_STORES.join(', ')}).`);
 }

@@ -1,7 +1,8 @@
 // One interface for every bucket store; each adapter sits on the provider's official SDK.
 import type { CancellationToken } from '../util/cancellation';
+import type { StoreKind } from './stores/registry';
 
-export type StoreKind = 's3' | 'r2' | 'ibm' | 'gcs' | 'azure' | 'oci';
+export type { StoreKind };
 
 export interface BucketInfo {
   name: string;

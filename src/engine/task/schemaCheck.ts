@@ -2,6 +2,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import taskSchema from '../../../schemas/task.schema.json';
 import { didYouMean } from './didYouMean';
 import { toPointer } from './diagnostic';
+import { substituteVars } from './envSubst';
 
 /** A schema problem before it is placed in the text: pointer plus whether to underline key or value. */
 export interface SchemaIssue {
@@ -35,24 +36,48 @@ export function taskSchemaJson(): Json {
 
 /**
  * SkyPilot validates the task, `resources`, `service` and each storage entry separately and drops top-level
- * null values of each before validating (`key:` with nothing after it). Mirror that.
+ * null values of each before validating (`key:` with nothing after it). Mirror that. A null under a key
+ * the schema does not know is kept: SkyPilot's schema check skips it, but the task, resources and
+ * storage constructors then refuse the leftover key ("Invalid task args"), so it is still an error.
  */
-export function prepareForSchema(value: unknown): unknown {
+export function prepareForSchema(value: unknown, vars: Record<string, string> = {}): unknown {
   if (!isObj(value)) return value;
-  const out = dropNulls(value);
-  if (isObj(out.resources)) out.resources = dropNulls(out.resources);
+  const defs = root.definitions as Record<string, Json>;
+  const out = dropNulls(value, root);
+  // SkyPilot checks these after it has put the envs in (Task.from_yaml_config): `store: $STORE` is a
+  // store once STORE is set. Keys are left as written so the pointers still lead to the text.
+  for (const k of ['file_mounts', 'service', 'workdir', 'volumes']) {
+    if (out[k] !== undefined) out[k] = substituteValues(out[k], vars);
+  }
+  if (isObj(out.resources)) out.resources = dropNulls(out.resources, defs.resources);
   if (isObj(out.service)) out.service = dropNulls(out.service);
   if (isObj(out.file_mounts)) {
     const fm: Json = {};
-    for (const [k, v] of Object.entries(out.file_mounts)) fm[k] = isObj(v) ? dropNulls(v) : v;
+    for (const [k, v] of Object.entries(out.file_mounts)) fm[k] = isObj(v) ? dropNulls(v, defs.storage) : v;
     out.file_mounts = fm;
   }
   return out;
 }
 
-function dropNulls(o: Json): Json {
+function substituteValues(v: unknown, vars: Record<string, string>): unknown {
+  if (typeof v === 'string') return substituteVars(v, vars);
+  if (Array.isArray(v)) return v.map((x) => substituteValues(x, vars));
+  if (isObj(v)) {
+    const o: Json = {};
+    for (const [k, x] of Object.entries(v)) o[k] = substituteValues(x, vars);
+    return o;
+  }
+  return v;
+}
+
+/** Drops null values; with `known`, only those under keys its schema declares. */
+function dropNulls(o: Json, known?: Json): Json {
+  const props = known && isObj(known.properties) ? known.properties : undefined;
   const out: Json = {};
-  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (v !== null || (props && !(k in props))) out[k] = v;
+  }
   return out;
 }
 
@@ -271,9 +296,9 @@ function simpleIssue(e: ErrorObject): SchemaIssue | undefined {
 }
 
 /** Schema issues for one document value, each at the node it concerns, combinators explained. */
-export function checkSchema(value: unknown): SchemaIssue[] {
+export function checkSchema(value: unknown, vars: Record<string, string> = {}): SchemaIssue[] {
   const validate = taskValidator();
-  if (validate(prepareForSchema(value))) return [];
+  if (validate(prepareForSchema(value, vars))) return [];
   const errors = validate.errors ?? [];
   const suppressed = new Set<number>();
   const issues: SchemaIssue[] = [];
@@ -303,6 +328,15 @@ export function checkSchema(value: unknown): SchemaIssue[] {
     errors.forEach((f, j) => {
       if (atSameNode(f) && (f.keyword === 'type' || f.keyword === 'anyOf' || f.keyword === 'oneOf'))
         suppressed.add(j);
+    });
+    // A branch written for another type says nothing about this value (an object is not wrong
+    // for failing the string branch's enum): drop everything that branch reported.
+    branches.forEach((b, bi) => {
+      if (matching.includes(b)) return;
+      const prefix = `${e.schemaPath}/${bi}/`;
+      errors.forEach((f, j) => {
+        if (f.schemaPath.startsWith(prefix) && f.instancePath.startsWith(e.instancePath)) suppressed.add(j);
+      });
     });
     if (matching.length === 0) {
       issues.push({

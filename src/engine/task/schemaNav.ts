@@ -100,7 +100,8 @@ export function valuesAt(path: ReadonlyArray<string | number>): ValueChoice[] {
           out.set(String(v), { value: String(v), ...(descs[i] ? { description: descs[i] } : {}) }),
         );
       }
-      if (b.type === 'boolean') for (const v of ['true', 'false']) out.set(v, { value: v });
+      if (b.type === 'boolean' || (Array.isArray(b.type) && b.type.includes('boolean')))
+        for (const v of ['true', 'false']) out.set(v, { value: v });
       if (Array.isArray(b.examples)) for (const v of b.examples) out.set(String(v), { value: String(v) });
     }
   }

@@ -6,6 +6,7 @@ import type { Diagnostic, Fix, Range } from './diagnostic';
 import { checkDocuments, isHeaderDocument } from './documents';
 import { taskVars } from './envSubst';
 import { TASK_RULES } from './rules';
+import { checkJobGroup, isJobGroup } from './rules/jobGroup';
 import { checkSchema } from './schemaCheck';
 import { locate, ParsedTaskYaml, parseTaskYaml, rangeOf, targetOffsets } from './yamlDoc';
 import { yamlProblems } from './yamlProblems';
@@ -48,7 +49,8 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
   }
 
   const values = parsed.documents.map((d) => d.value);
-  const headerIndex = isHeaderDocument(values[0], values.length) ? 0 : undefined;
+  const jobGroup = isJobGroup(values);
+  const headerIndex = jobGroup || isHeaderDocument(values[0], values.length) ? 0 : undefined;
 
   const emit = (docIndex: number, f: Finding) => {
     const doc = parsed.documents[docIndex];
@@ -81,7 +83,8 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
       });
       continue;
     }
-    for (const issue of checkSchema(v)) {
+    const vars = taskVars(v as Record<string, unknown>, opts.env);
+    for (const issue of checkSchema(v, vars)) {
       const fix: FixRequest | undefined = issue.rename
         ? { kind: 'rename-key', to: issue.rename }
         : issue.canonical
@@ -97,9 +100,18 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
       });
     }
     const task = v as Record<string, unknown>;
+    // `num_nodes: 2.0` reads as the number 2 here; SkyPilot (Python) keeps it a float and refuses it.
+    const nn = typeof task.num_nodes === 'number' ? locate(d, '/num_nodes').node : undefined;
+    if (nn && /[.eE]/.test(text.slice(nn.start, nn.end)))
+      emit(d.index, {
+        severity: 'error',
+        pointer: '/num_nodes',
+        code: 'num-nodes',
+        message: `num_nodes must be a whole number of nodes (write ${String(task.num_nodes)}, not ${text.slice(nn.start, nn.end)}).`,
+      });
     const ctx: RuleContext = {
       task,
-      vars: taskVars(task, opts.env),
+      vars,
       baseDir,
       localChecks,
       report: (f) => emit(d.index, f),
@@ -108,6 +120,7 @@ export function validateTask(text: string, opts: ValidateOptions = {}): Validati
   }
   const okValues = values.map((v, i) => (broken.has(i) ? undefined : v));
   for (const f of checkDocuments(okValues, headerIndex)) emit(f.document, f);
+  if (jobGroup && !broken.has(0)) for (const f of checkJobGroup(okValues)) emit(f.document, f);
 
   diagnostics.sort(
     (a, b) =>

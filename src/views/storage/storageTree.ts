@@ -10,6 +10,7 @@ import {
   type Store,
   type StoreKind,
 } from '../../engine/storage';
+import { storeDescriptor } from '../../engine/storage/stores/registry';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 
@@ -158,7 +159,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
         break;
       case 'store':
-        t = new vscode.TreeItem(e.store.toUpperCase(), C.Collapsed);
+        t = new vscode.TreeItem(storeDescriptor(e.store).skyName, C.Collapsed);
         t.description = 'All buckets';
         t.iconPath = new vscode.ThemeIcon('cloud');
         t.contextValue = 'store';
@@ -167,7 +168,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t = new vscode.TreeItem(e.bucket, C.Collapsed);
         const filter = this.filters.get(itemId(e));
         t.description = [
-          e.managed ? `${e.store.toUpperCase()} · ${e.status ?? ''}` : '',
+          e.managed ? `${storeDescriptor(e.store).skyName} · ${e.status ?? ''}` : '',
           filter ? `prefix: ${filter}` : '',
         ]
           .filter(Boolean)

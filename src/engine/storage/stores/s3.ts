@@ -1,4 +1,5 @@
-// S3 and the S3-compatible stores (Cloudflare R2, IBM COS) on @aws-sdk/client-s3 + lib-storage.
+// Every store of the registry that speaks the S3 API, on
+// @aws-sdk/client-s3 + lib-storage; the store's row supplies its endpoint, region and credentials.
 import * as fs from 'fs';
 import pLimit from 'p-limit';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -6,12 +7,13 @@ import type { S3LikeConfig } from '../../config/config';
 import { proxyFor, type ProxySettings } from '../../net/proxy';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
-import type { ListObjectsRequest, ObjectPage, Store, StoreKind, TransferOptions } from '../store';
+import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
 import { writeSmallFile } from '../fileWriter';
 import { formatStoreUri } from '../uri';
+import { storeDescriptor, type StoreKind } from './registry';
+import { s3CredentialProvider, s3Settings, type S3Settings } from './s3Settings';
 import { s3Objects, type S3Response } from './s3Objects';
 
-const URI_STORE = { s3: 'S3', r2: 'R2', ibm: 'IBM' } as const;
 /** Downloads: ranges of this size, this many at a time per object (rclone's multi-thread streams). */
 const RANGE_PART = 8 * 1024 * 1024;
 const RANGE_STREAMS = 4;
@@ -30,7 +32,7 @@ const BUFFERED_BUDGET = 256 * 1024 * 1024;
  * settings); undefined to keep its own. The proxy is chosen for the configured endpoint, or for
  * AWS's regional one.
  */
-async function proxiedAgents(cfg: S3LikeConfig, region: string, settings?: ProxySettings) {
+async function proxiedAgents(cfg: S3Settings, region: string, settings?: ProxySettings) {
   const via = proxyFor(new URL(cfg.endpoint ?? `https://s3.${region}.amazonaws.com`), settings);
   if (!via) return undefined;
   const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
@@ -43,31 +45,24 @@ async function proxiedAgents(cfg: S3LikeConfig, region: string, settings?: Proxy
   };
 }
 
-export async function openS3Store(
-  kind: 's3' | 'r2' | 'ibm',
-  cfg: S3LikeConfig,
-  proxy?: ProxySettings,
-): Promise<Store> {
+export async function openS3Store(kind: StoreKind, cfg: S3LikeConfig, proxy?: ProxySettings): Promise<Store> {
+  const d = storeDescriptor(kind);
   // Loaded on first use, so activating the extension never loads an SDK.
   const sdk = await import('@aws-sdk/client-s3');
   const { Upload } = await import('@aws-sdk/lib-storage');
-  let credentials;
-  if (cfg.credentialsFile || cfg.profile) {
-    const { fromIni } = await import('@aws-sdk/credential-provider-ini');
-    credentials = fromIni({ filepath: cfg.credentialsFile, profile: cfg.profile });
-  }
-  const region = cfg.region ?? (kind === 'r2' ? 'auto' : kind === 'ibm' ? 'us-east' : 'us-east-1');
+  const settings = s3Settings(d, cfg);
+  const region = settings.region;
   const client: S3Client = new sdk.S3Client({
-    endpoint: cfg.endpoint,
+    endpoint: settings.endpoint,
     region,
-    requestHandler: await proxiedAgents(cfg, region, proxy),
-    forcePathStyle: cfg.forcePathStyle,
-    credentials,
-    // RGW, R2 and COS accept these only when asked for.
+    requestHandler: await proxiedAgents(settings, region, proxy),
+    forcePathStyle: settings.forcePathStyle,
+    credentials: await s3CredentialProvider(settings),
+    // S3-compatible servers (RGW among them) accept these only when asked for.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const objects = await s3Objects(client, cfg.endpoint, proxy);
+  const objects = await s3Objects(client, settings.endpoint, proxy);
   let buffered = 0;
   const wrap = async <T>(what: string, bucket: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -77,11 +72,11 @@ export async function openS3Store(
     }
   };
   return {
-    kind: kind as StoreKind,
+    kind,
     uri: (bucket, key) =>
       formatStoreUri({
-        store: URI_STORE[kind],
-        scheme: kind === 'ibm' ? 'cos' : kind,
+        store: d.skyName,
+        scheme: d.scheme,
         bucket,
         key: key ?? '',
         region: cfg.region,

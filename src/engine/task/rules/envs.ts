@@ -8,13 +8,14 @@ export function envsRule(ctx: RuleContext): void {
   const envs = ctx.task.envs;
   if (isObj(envs)) {
     for (const [k, v] of Object.entries(envs)) {
-      if (v === null) {
+      // SkyPilot refuses to load a task with a null env unless --env gives it (Task.from_yaml_config).
+      if (v === null && !Object.prototype.hasOwnProperty.call(ctx.vars, k)) {
         ctx.report({
-          severity: 'warning',
+          severity: 'error',
           pointer: ptr('envs', k),
           on: 'key',
           code: 'env-null',
-          message: `Environment variable '${k}' has no value: it must be given at launch (--env ${k}=...).`,
+          message: `Environment variable '${k}' is None: give it at launch (--env ${k}=...) or set it here (${k}: "" for empty).`,
         });
       }
     }

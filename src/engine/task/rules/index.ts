@@ -4,7 +4,8 @@ import { enumCaseRule } from './enumCase';
 import { fileMountsRule } from './fileMounts';
 import { taskNameRule } from './names';
 import { resourcesRule } from './resources';
-import { volumesRule } from './volumes';
+import { dockerLoginRule, serviceRule } from './service';
+import { storeVolumeRule, volumesRule } from './volumes';
 import { workdirRule } from './workdir';
 
 /** Every SkyPilot rule family that needs no cloud call, run on each task document. */
@@ -16,4 +17,7 @@ export const TASK_RULES: readonly Rule[] = [
   fileMountsRule,
   enumCaseRule,
   volumesRule,
+  storeVolumeRule,
+  serviceRule,
+  dockerLoginRule,
 ];

@@ -1,5 +1,6 @@
 import type { RuleContext } from '../context';
 import { isObj, ptr, Obj } from './common';
+import { checkResourceValues } from './resourceValues';
 
 const MEMORY_ACCEL = /^[0-9]+[GgMmTt][Bb]\+?$/;
 const NUMBER = /^\s*[0-9]*\.?[0-9]+\s*$/;
@@ -19,15 +20,19 @@ export function acceleratorProblem(a: string): string | undefined {
   }
   if (parts.length === 2) {
     if (MEMORY_ACCEL.test(parts[0]))
-      return INTEGER.test(parts[1]) ? undefined : 'the count must be an integer';
+      return INTEGER.test(parts[1]) && Number(parts[1]) > 0
+        ? undefined
+        : 'the count must be a positive integer';
     if (MEMORY_ACCEL.test(parts[1])) return undefined;
     if (parts[0].trim() === '') return 'the accelerator name is empty';
-    return NUMBER.test(parts[1]) ? undefined : 'the count must be a number';
+    if (!NUMBER.test(parts[1])) return 'the count must be a number';
+    return Number(parts[1]) > 0 ? undefined : 'the count must be positive';
   }
   return a.trim() === '' ? 'the accelerator name is empty' : undefined;
 }
 
 function checkOne(ctx: RuleContext, r: Obj, base: Array<string | number>): void {
+  checkResourceValues(ctx, r, base);
   if (r.infra !== undefined && r.infra !== null) {
     for (const k of ['cloud', 'region', 'zone']) {
       if (r[k] !== undefined && r[k] !== null) {
@@ -120,6 +125,35 @@ export function resourcesRule(ctx: RuleContext): void {
   }
   for (const k of ['any_of', 'ordered']) {
     const list = res[k];
-    if (Array.isArray(list)) list.forEach((r, i) => isObj(r) && checkOne(ctx, r, ['resources', k, i]));
+    if (!Array.isArray(list)) continue;
+    list.forEach((r, i) => {
+      if (!isObj(r)) return;
+      checkOne(ctx, r, ['resources', k, i]);
+      // Each alternative is merged over the base resources: infra there conflicts with cloud/region/zone here.
+      if (res.infra !== undefined && res.infra !== null && (r.infra === undefined || r.infra === null)) {
+        for (const c of ['cloud', 'region', 'zone']) {
+          if (r[c] !== undefined && r[c] !== null)
+            ctx.report({
+              severity: 'error',
+              pointer: ptr('resources', k, i, c),
+              on: 'key',
+              code: 'infra-and-cloud',
+              message: `Cannot combine '${c}' here with resources.infra: each ${k} entry is merged over the base resources; put it in infra.`,
+            });
+        }
+      }
+      if (
+        r.infra !== undefined &&
+        r.infra !== null &&
+        ['cloud', 'region', 'zone'].some((c) => res[c] != null)
+      )
+        ctx.report({
+          severity: 'error',
+          pointer: ptr('resources', k, i, 'infra'),
+          on: 'key',
+          code: 'infra-and-cloud',
+          message: `Cannot combine infra here with cloud/region/zone in resources: each ${k} entry is merged over the base resources.`,
+        });
+    });
   }
 }

@@ -41,6 +41,20 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
   const s = substituteDeep(raw, ctx.vars);
   const at = (...segs: string[]) => `${p}${ptr(...segs)}`;
   const storeRaw = s.store;
+  // The schema lets `$VAR` through for store and mode (editors see the text before substitution); a
+  // reference still there after substitution names no env, and SkyPilot refuses the literal text.
+  for (const k of ['store', 'mode']) {
+    const v = s[k];
+    if (typeof v === 'string' && /\$\{?[A-Za-z_]/.test(v) && !hasPendingVar(v, ctx.task)) {
+      ctx.report({
+        severity: 'error',
+        pointer: at(k),
+        code: 'unresolved-var',
+        message: `${k} '${v}' uses a variable that neither envs nor secrets set; SkyPilot would read the literal text.`,
+      });
+      return;
+    }
+  }
   if (storeRaw === 'volume') {
     volumeSource(ctx, p, s);
     return;
@@ -99,7 +113,9 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
     }
   } else if (typeof source === 'string') {
     if (isCloudUri(source)) uriSource(ctx, p, source, name, store, mode);
-    else localSource(ctx, p, [source], name, false);
+    // A store prefix with no bucket (`s3://`) is not a local path to SkyPilot either; it fails later,
+    // when the bucket is looked up.
+    else if (!NAME_PREFIX.test(source)) localSource(ctx, p, [source], name, false);
   } else if (Array.isArray(source)) {
     const items = source.filter((x): x is string => typeof x === 'string');
     items.forEach((x, i) => {
@@ -112,7 +128,8 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
         });
       }
     });
-    localSource(ctx, p, items, name, true);
+    // SkyPilot stops at a URI in the list (it is not a local path); the missing name comes after.
+    if (!items.some(isCloudUri)) localSource(ctx, p, items, name, true);
   }
 
   if (name !== undefined && !NAME_PREFIX.test(name) && !hasPendingVar(name, ctx.task)) {
@@ -121,11 +138,12 @@ export function storageRule(ctx: RuleContext, p: string, raw: Obj): void {
       const msg = validateBucketName(target, name);
       if (msg) ctx.report({ severity: 'error', pointer: at('name'), code: 'bucket-name', message: msg });
     } else {
-      // Store not pinned: SkyPilot picks S3, GCS, Azure or IBM in practice; invalid for all of them is an error.
+      // Store not pinned: SkyPilot picks it from the enabled clouds at launch (a cloud call, which
+      // validation declines), so a name invalid for S3, GCS, Azure and IBM alike is only a warning.
       const msgs = (['S3', 'GCS', 'AZURE', 'IBM'] as StoreType[]).map((t) => validateBucketName(t, name));
       if (msgs.every((m) => m !== undefined))
         ctx.report({
-          severity: 'error',
+          severity: 'warning',
           pointer: at('name'),
           code: 'bucket-name',
           message: msgs[0] as string,

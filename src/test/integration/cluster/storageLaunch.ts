@@ -8,6 +8,7 @@ import { loadConfig, type StoreKind } from '../../../engine/config/config';
 import { launchTask, type LaunchRequest } from '../../../engine/launch/run';
 import { createStorageMounter } from '../../../engine/mounts/attach';
 import { listAll, openStore } from '../../../engine/storage';
+import { storeDescriptor } from '../../../engine/storage/stores/registry';
 import type { LogSink } from '../../../engine/util/log';
 import type { PromptUi } from '../../../engine/util/prompt';
 import type { Sandbox } from '../../sandbox';
@@ -34,6 +35,8 @@ export function bucketUri(store: StoreKind, bucket: string, key = ''): string {
       return `https://devstoreaccount1.blob.core.windows.net/${bucket}${k}`;
     case 'oci':
       return `oci://${bucket}${k}`;
+    default:
+      return `${storeDescriptor(store).scheme}://${bucket}${k}`;
   }
 }
 

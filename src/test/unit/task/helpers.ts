@@ -2,7 +2,10 @@ import * as assert from 'assert';
 import { validateTaskText } from '../../../engine/task/validate';
 import type { Diagnostic } from '../../../engine/task/diagnostic';
 
-export function check(yaml: string, opts: { file?: string; localChecks?: boolean } = {}): Diagnostic[] {
+export function check(
+  yaml: string,
+  opts: { file?: string; localChecks?: boolean; env?: Record<string, string> } = {},
+): Diagnostic[] {
   return validateTaskText(yaml, { localChecks: false, ...opts });
 }
 
@@ -26,7 +29,7 @@ export function expectOne(
 export function expectNone(
   yaml: string,
   code?: string,
-  opts: { file?: string; localChecks?: boolean } = {},
+  opts: { file?: string; localChecks?: boolean; env?: Record<string, string> } = {},
 ): void {
   const ds = check(yaml, opts).filter((d) => (code ? d.code === code : d.severity === 'error'));
   assert.deepStrictEqual(

@@ -5,14 +5,14 @@ import { parseTask, remoteDestination } from '../../../engine/task';
 describe('task model', () => {
   const file = '/proj/task.yaml';
   it('defaults, envs as strings, workdir resolved against the task file', () => {
-    const r = parseTask('name: t\nworkdir: src\nenvs: {N: 3, B: true, X:}\nrun: echo\n', {
-      file,
-      localChecks: false,
-    });
+    const y = 'name: t\nworkdir: src\nenvs: {N: 3, B: true, X:}\nrun: echo\n';
+    assert.ok(!parseTask(y, { file, localChecks: false }).ok, 'a null env without --env is refused');
+    const r = parseTask(y, { file, localChecks: false, env: { X: 'x' } });
     assert.ok(r.ok);
     const t = r.tasks[0];
     assert.strictEqual(t.numNodes, 1);
-    assert.deepStrictEqual(t.envs, { N: '3', B: 'True', X: null });
+    assert.strictEqual(t.envs.N, '3');
+    assert.strictEqual(t.envs.B, 'True');
     assert.deepStrictEqual(t.workdir, { kind: 'local', path: 'src', localPath: path.resolve('/proj/src') });
     assert.strictEqual(t.run, 'echo');
   });

@@ -34,11 +34,12 @@ describe('task rules', () => {
   });
 
   describe('envs and secrets', () => {
-    it('null env value is a warning on the key', () => {
+    it('null env value is an error on the key unless --env gives it (SkyPilot refuses to load it)', () => {
       const y = 'envs:\n  TOKEN:\n  OK: 1\n';
       const d = expectOne(y, 'env-null', '/envs/TOKEN');
-      assert.strictEqual(d.severity, 'warning');
+      assert.strictEqual(d.severity, 'error');
       assert.strictEqual(underlined(y, d), 'TOKEN');
+      expectNone(y, 'env-null', { env: { TOKEN: 'x' } });
     });
     it('env name pattern', () => {
       expectOne('envs:\n  1X: a\n', 'env-name', '/envs/1X');
@@ -163,6 +164,7 @@ describe('task rules', () => {
     it('values given at launch (envs without a value) postpone the checks that need them', () => {
       expectNone(
         'envs: {BUCKET: null}\nfile_mounts:\n  /m: {name: $BUCKET, mode: MOUNT}\n  /u: {source: "s3://${BUCKET}"}\n',
+        'bucket-name',
       );
       expectNone('envs: {DIR: null}\nworkdir: $DIR\nfile_mounts:\n  /d: $DIR/data\n', 'workdir', {
         localChecks: true,
@@ -232,8 +234,21 @@ describe('task rules', () => {
       expectOne(fm('name: UPPER'), 'bucket-name', '/file_mounts/~1m/name');
       expectOne(fm('source: s3://Bad_Bucket'), 'bucket-name', '/file_mounts/~1m/source');
     });
-    it('store: volume (lower case only)', () => {
-      expectNone(fm('store: volume\nname: scratch\nconfig: {disk_size: 100}'));
+    it('store: volume (lower case only; a named GCP disk in a region)', () => {
+      const gcp = 'resources: {infra: gcp/us-central1}\n';
+      expectNone(fm('store: volume\nname: scratch\nconfig: {disk_size: 100}') + gcp);
+      expectOne(fm('store: volume\nname: scratch'), 'store-volume', '/file_mounts/~1m/store');
+      expectOne(
+        fm('store: volume\nname: scratch') + 'resources: {infra: aws}\n',
+        'store-volume',
+        '/file_mounts/~1m/store',
+      );
+      expectOne(
+        fm('store: volume\nname: scratch') + 'resources: {infra: gcp}\n',
+        'store-volume',
+        '/file_mounts/~1m/name',
+      );
+      expectOne(fm('store: volume') + gcp, 'store-volume', '/file_mounts/~1m');
       const d = expectOne(fm('store: VOLUME\nname: scratch'), 'store-volume-case', '/file_mounts/~1m/store');
       assert.strictEqual(d.fix?.edits[0].newText, 'volume');
     });
