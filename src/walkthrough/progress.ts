@@ -27,6 +27,16 @@ const CONTEXT: Record<WalkthroughKey, string> = {
   launched: 'sky.walkthrough.launched',
   downloaded: 'sky.walkthrough.downloaded',
 };
+/** The walkthrough step (`contributes.walkthroughs[0].steps[].id`) each key completes. */
+const STEP: Record<WalkthroughKey, string> = {
+  taskOpened: 'task',
+  validated: 'validate',
+  hoverShown: 'validate',
+  storesFound: 'stores',
+  clustersFound: 'cluster',
+  launched: 'launch',
+  downloaded: 'download',
+};
 
 export interface WalkthroughApi {
   /** The keys set so far in this window (the vscode-tier test reads them). */
@@ -49,6 +59,13 @@ export function activateWalkthrough(
     done.add(key);
     deps.log.debug(`walkthrough: ${key}`);
     void vscode.commands.executeCommand('setContext', CONTEXT[key], true);
+    // The context key alone is not enough: VS Code creates its walkthrough service lazily, and a
+    // key that is already true when the service registers the steps never completes them (it
+    // only listens for changes). So the step is also completed directly, as the walkthrough's own
+    // "Mark Step Complete" does; that service remembers it across sessions.
+    void Promise.resolve(
+      vscode.commands.executeCommand('welcome.markStepComplete', `${WALKTHROUGH_ID}#${STEP[key]}`),
+    ).catch((err: Error) => deps.log.debug(`walkthrough: step ${STEP[key]} not marked: ${err.message}`));
   };
 
   const onEditor = (e: vscode.TextEditor | undefined) => {

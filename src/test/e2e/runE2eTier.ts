@@ -18,14 +18,7 @@ function packVsix(): void {
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
   execFileSync(
     vsce,
-    [
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-            '--no-rewrite-relative-links',
-      '-o',
-      VSIX,
-    ],
+    ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', VSIX],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],

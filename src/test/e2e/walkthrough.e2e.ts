@@ -21,11 +21,17 @@ export const tests: E2eTest[] = [
         'Download an artifact',
       ])
         assert.ok(text.includes(step), `step "${step}" shown`);
-      // The tier's config names stores and a cluster: those two steps show as done.
-      await page
-        .locator('.getting-started-step.complete', { hasText: 'Add a cluster' })
-        .first()
-        .waitFor({ state: 'attached', timeout: 30_000 });
+      // The tier's config names stores and a cluster: those two steps show as done (VS Code marks a
+      // done step's button aria-checked, and its icon pass-filled), the others not.
+      for (const step of ['Connect a store', 'Add a cluster'])
+        await page
+          .locator('button.getting-started-step[aria-checked="true"]', { hasText: step })
+          .first()
+          .waitFor({ state: 'attached', timeout: 30_000 });
+      const open = await page.locator('button.getting-started-step[aria-checked="false"]', {
+        hasText: 'Launch, and watch the logs',
+      });
+      assert.equal(await open.count(), 1, 'a step nobody did yet is not shown as done');
       await page.waitForTimeout(500);
       await ctx.screenshot('walkthrough');
     },
