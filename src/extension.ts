@@ -8,6 +8,13 @@ import { vscodeUi } from './ui/vscodeUi';
 import { activateLanguage, type LanguageApi } from './schema/activate';
 import { activateClusters, type ClustersApi } from './views/clusters/activate';
 import { activateStorage, type StorageApi } from './views/storage/activate';
+import { newTaskFromTemplate } from './commands/newTaskFromTemplate';
+import {
+  activateWalkthrough,
+  showWalkthroughOnFirstRun,
+  WALKTHROUGH_ID,
+  type WalkthroughApi,
+} from './walkthrough/progress';
 
 /** What activate() returns: used by the vscode-tier tests to script prompts and reach services. */
 export interface SkyExtensionApi {
@@ -18,6 +25,7 @@ export interface SkyExtensionApi {
   language: LanguageApi;
   clusters: ClustersApi;
   storage: StorageApi;
+  walkthrough: WalkthroughApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
@@ -40,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
     language: undefined as unknown as LanguageApi,
     clusters: undefined as unknown as ClustersApi,
     storage: undefined as unknown as StorageApi,
+    walkthrough: undefined as unknown as WalkthroughApi,
   };
 
   registerCommand(context, 'sky.openConfig', () => openConfig());
@@ -47,6 +56,14 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
   api.storage = activateStorage(context, { log, ui: () => api.ui });
   api.language = activateLanguage(context, { log, bucketNames: api.storage.bucketNames });
   api.clusters = activateClusters(context, { log, ui: () => api.ui });
+  api.walkthrough = activateWalkthrough(context, { log });
+  registerCommand(context, 'sky.newTaskFromTemplate', () =>
+    newTaskFromTemplate(context.extensionPath, api.ui),
+  );
+  registerCommand(context, 'sky.openWalkthrough', () =>
+    vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
+  );
+  void showWalkthroughOnFirstRun(context).catch((err: Error) => log.warn(`walkthrough: ${err.message}`));
 
   log.info(`Sky activated (workspace trusted: ${vscode.workspace.isTrusted})`);
   return api;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { configPath } from '../engine/config/paths';
+import { configPath, expandHome } from '../engine/config/paths';
 import { allStores } from '../engine/storage/stores/registry';
 
 const TEMPLATE = `# sky-vscode configuration (read by the extension and the sky-vscode CLI).
@@ -19,7 +19,8 @@ ${allStores()
 /** Sky: Open Config — creates the config file with a commented template if missing, then opens it. */
 export async function openConfig(): Promise<vscode.Uri> {
   const setting = vscode.workspace.getConfiguration('sky').get<string>('configFile');
-  const file = setting ? setting : configPath();
+  // The setting may start with ~ (as the views read it); a missing file is created here.
+  const file = setting?.trim() ? expandHome(setting.trim()) : configPath();
   if (!fs.existsSync(file)) {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     await fs.promises

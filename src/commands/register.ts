@@ -40,6 +40,15 @@ export async function runWithErrorHandling<T>(id: string, fn: () => Promise<T> |
   }
 }
 
+/** A command that ran to its end without error or cancel, with what its handler returned. */
+export interface CommandCompletion {
+  id: string;
+  result: unknown;
+}
+const completions = new vscode.EventEmitter<CommandCompletion>();
+/** Fires after a command's handler returned normally (not on error or cancel): the walkthrough listens. */
+export const onDidCompleteCommand = completions.event;
+
 export function registerCommand(
   context: vscode.ExtensionContext,
   id: string,
@@ -47,7 +56,11 @@ export function registerCommand(
 ): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(id, (...args: unknown[]) =>
-      runWithErrorHandling(id, () => (handler as (...a: unknown[]) => unknown)(...args)),
+      runWithErrorHandling(id, async () => {
+        const result = await (handler as (...a: unknown[]) => unknown)(...args);
+        completions.fire({ id, result });
+        return result;
+      }),
     ),
   );
 }

@@ -7,6 +7,18 @@ import { REPO_ROOT } from '../harness/codeServer';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 
+/**
+ * Screenshots the README shows, by the e2e screenshot that makes them: when the test that took one
+ * passes, the runner copies it into docs/, so the pictures never go stale. A unit test checks that
+ * every image the README names is here.
+ */
+export const DOC_SCREENSHOTS: Record<string, string> = {
+  'language-squiggles-hover': 'docs/task-yaml.png',
+  'storage-1-browse': 'docs/storage-view.png',
+  'launch-3-logs': 'docs/launch-logs.png',
+  walkthrough: 'docs/walkthrough.png',
+};
+
 export interface E2eContext {
   page: Page;
   url: string;
@@ -18,6 +30,8 @@ export interface E2eContext {
   openFile(relativePath: string): Promise<void>;
   /** Saves a full-page screenshot as test-results/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** The screenshots this test took, by name. */
+  shots: Map<string, string>;
   /** Answers VS Code's folder dialog (the browser's simple file dialog) with `folder` and its OK button. */
   chooseFolder(folder: string, okLabel: string): Promise<void>;
   /** Waits for a notification toast whose text matches. */
@@ -26,12 +40,16 @@ export interface E2eContext {
 
 export interface E2eTest {
   name: string;
+  /** User settings for this test's code-server, over the harness defaults. */
+  settings?: Record<string, unknown>;
   run(ctx: E2eContext): Promise<void>;
 }
 
 export function makeContext(page: Page, url: string, workspace: string, skyHome: string): E2eContext {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const shots = new Map<string, string>();
   return {
+    shots,
     page,
     url,
     workspace,
@@ -60,6 +78,7 @@ export function makeContext(page: Page, url: string, workspace: string, skyHome:
     async screenshot(name) {
       const file = path.join(RESULTS_DIR, `${name}.png`);
       await page.screenshot({ path: file });
+      shots.set(name, file);
       return file;
     },
     async chooseFolder(folder, okLabel) {

@@ -9,7 +9,7 @@ import { launchChromium } from '../harness/browser';
 import { prepareTierEnvironment } from '../harness/tierEnvironment';
 import { closingLine } from '../harness/tierResult';
 import { findCompiled } from '../harness/mochaInHost';
-import { makeContext, RESULTS_DIR, type E2eTest } from './e2eContext';
+import { DOC_SCREENSHOTS, makeContext, RESULTS_DIR, type E2eTest } from './e2eContext';
 import { removeTestDir } from '../sandbox/proc';
 
 const VSIX = path.join(REPO_ROOT, 'dist', 'sky-vscode.vsix');
@@ -18,15 +18,7 @@ function packVsix(): void {
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
   execFileSync(
     vsce,
-    [
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '--no-rewrite-relative-links',
-      '-o',
-      VSIX,
-    ],
+    ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', VSIX],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -63,15 +55,20 @@ async function main(): Promise<number> {
       for (const test of tests) {
         const started = Date.now();
         // A fresh code-server and browser per test: no state leaks from one test into the next.
-        const server = await startCodeServer({ extensionsDir, env: env.vars });
+        const server = await startCodeServer({ extensionsDir, env: env.vars, settings: test.settings });
         const chrome = await launchChromium();
         const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 900 } });
         let failed = false;
         try {
           await page.goto(`${server.url}/?folder=${encodeURIComponent(env.workspace)}`);
           await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
-          await test.run(makeContext(page, server.url, env.workspace, env.skyHome));
+          const ctx = makeContext(page, server.url, env.workspace, env.skyHome);
+          await test.run(ctx);
           counts.passed++;
+          for (const [name, file] of ctx.shots) {
+            const doc = DOC_SCREENSHOTS[name];
+            if (doc) fs.copyFileSync(file, path.join(REPO_ROOT, doc));
+          }
           process.stdout.write(`  ✔ ${test.name} (${Date.now() - started} ms)\n`);
         } catch (err) {
           counts.failed++;

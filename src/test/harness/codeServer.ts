@@ -52,6 +52,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     'extensions.autoCheckUpdates': false,
     'security.workspace.trust.enabled': false,
     'update.mode': 'none',
+    // Tests that want the first-run walkthrough turn it back on.
+    'sky.showWalkthroughOnFirstRun': false,
     ...opts.settings,
   };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
