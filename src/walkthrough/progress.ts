@@ -6,7 +6,7 @@ import { configPath, expandHome } from '../engine/config/paths';
 import type { LogSink } from '../engine/util/log';
 import { onDidCompleteCommand } from '../commands/register';
 import { isTaskDocument } from '../schema/taskFiles';
-import { configFileFromSettings } from '../views/configFile';
+import { configFileFromSettings } from '../services/configFile';
 
 /** The walkthrough contributed in package.json (`contributes.walkthroughs`). */
 export const WALKTHROUGH_ID = 'sky-vscode.sky-vscode#sky.getStarted';

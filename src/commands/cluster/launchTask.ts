@@ -8,8 +8,8 @@ import { CancelledError, throwIfCancelled } from '../../engine/util/cancellation
 import { formatBytes } from '../../engine/util/progress';
 import { PhaseClock } from '../../engine/util/timings';
 import { requireTrust } from '../register';
-import type { ClusterSession, ClusterState } from '../../views/clusters/session';
-import { JobTerminal } from '../../views/clusters/jobTerminal';
+import type { ClusterSession, ClusterState } from '../../services/clusterSession';
+import { JobTerminal } from '../../ui/jobTerminal';
 
 export interface LaunchDepsUi {
   session: ClusterSession;

@@ -6,7 +6,7 @@ import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
-import type { JobTerminal } from '../../views/clusters/jobTerminal';
+import type { JobTerminal } from '../../ui/jobTerminal';
 import { makeTestDir } from '../sandbox/proc';
 
 async function api(): Promise<SkyExtensionApi> {

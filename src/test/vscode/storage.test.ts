@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
 import type { SkyExtensionApi } from '../../extension';
-import type { StorageItem } from '../../views/storage/storageTree';
+import type { StorageItem } from '../../services/storageSession';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { emptyAndDeleteBucket, listAll, readRecords, upsertRecord } from '../../engine/storage';
 import { startForwardProxy } from '../sandbox/forwardProxy';

@@ -10,10 +10,10 @@ import {
   downloadRemote,
   openSshTerminal,
   showJobLogs,
-} from '../../commands/cluster/jobCommands';
+} from '../../commands/cluster/showJobLogs';
 import { ClustersTreeProvider, ClusterTreeItem } from './clustersTree';
-import { ClusterSession } from './session';
-import { JobTerminal } from './jobTerminal';
+import { ClusterSession } from '../../services/clusterSession';
+import { JobTerminal } from '../../ui/jobTerminal';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 
 export interface ClustersApi {

@@ -5,7 +5,7 @@ import { exec } from '../../engine/ssh/exec';
 import { remotePath } from '../../engine/ssh/quote';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
-import type { ClusterSession } from './session';
+import type { ClusterSession } from '../../services/clusterSession';
 
 export type ClusterTreeItem =
   | { kind: 'cluster'; cluster: Cluster }

@@ -11,10 +11,10 @@ import {
   downloadItems,
   selection,
   uploadInto,
-} from '../../commands/storage/storageCommands';
-import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
+} from '../../commands/storage/delete';
+import { itemId, StorageItem, StorageTreeProvider } from '../../services/storageSession';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
-import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from './objectPreview';
+import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from '../../ui/objectPreview';
 import { storageBucketNames } from './bucketNames';
 import { droppedPaths } from './droppedFiles';
 import type { BucketNameProvider } from '../../schema/completion';

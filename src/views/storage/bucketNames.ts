@@ -2,7 +2,7 @@ import { configuredStores, readRecords, type StoreKind } from '../../engine/stor
 import { errorMessage } from '../../engine/util/errors';
 import type { LogSink } from '../../engine/util/log';
 import type { BucketNameProvider } from '../../schema/completion';
-import type { StorageTreeProvider } from './storageTree';
+import type { StorageTreeProvider } from '../../services/storageSession';
 
 /** How long a store's bucket list is reused, and how long completion waits for a fresh one. */
 const FRESH_MS = 30_000;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { loadConfig, SkyConfig } from '../../engine/config/config';
-import { configFileFromSettings } from '../configFile';
-import { editorProxy } from '../editorProxy';
+import { loadConfig, SkyConfig } from '../engine/config/config';
+import { configFileFromSettings } from './configFile';
+import { editorProxy } from './editorProxy';
 import {
   configuredStores,
   openStore,
@@ -9,10 +9,10 @@ import {
   type BucketInfo,
   type Store,
   type StoreKind,
-} from '../../engine/storage';
-import { storeDescriptor } from '../../engine/storage/stores/registry';
-import { errorMessage } from '../../engine/util/errors';
-import { formatBytes } from '../../engine/util/progress';
+} from '../engine/storage';
+import { storeDescriptor } from '../engine/storage/stores/registry';
+import { errorMessage } from '../engine/util/errors';
+import { formatBytes } from '../engine/util/progress';
 
 /** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
 type Placement = { underManaged?: true };

@@ -5,9 +5,9 @@ import { jobDir } from '../../engine/launch/scripts';
 import { downloadFromNode } from '../../engine/launch/download';
 import { formatBytes } from '../../engine/util/progress';
 import type { PromptUi } from '../../engine/util/prompt';
-import type { ClusterSession } from '../../views/clusters/session';
+import type { ClusterSession } from '../../services/clusterSession';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
-import { JobTerminal } from '../../views/clusters/jobTerminal';
+import { JobTerminal } from '../../ui/jobTerminal';
 import type { Client } from 'ssh2';
 import { sshArgv, sshShellLine } from '../../engine/ssh/sshCommand';
 

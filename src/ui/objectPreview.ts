@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { StoreKind } from '../../engine/storage';
-import type { StorageTreeProvider } from './storageTree';
+import type { StoreKind } from '../engine/storage';
+import type { StorageTreeProvider } from '../services/storageSession';
 
 export const PREVIEW_SCHEME = 'sky-storage';
 /** Bigger objects are downloaded instead (an editor is the wrong tool for them). */

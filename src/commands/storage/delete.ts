@@ -13,7 +13,7 @@ import { validateBucketName } from '../../engine/storage/names';
 import { cannotCreate, storeDescriptor } from '../../engine/storage/stores/registry';
 import { formatBytes, throttleProgress, type ProgressSink } from '../../engine/util/progress';
 import type { OverwriteAnswer, PromptUi } from '../../engine/util/prompt';
-import type { StorageItem, StorageTreeProvider } from '../../views/storage/storageTree';
+import type { StorageItem, StorageTreeProvider } from '../../services/storageSession';
 import { requireTrust } from '../register';
 
 type Bucketish = Extract<StorageItem, { kind: 'bucket' | 'folder' | 'object' }>;

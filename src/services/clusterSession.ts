@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { loadConfig, SkyConfig } from '../../engine/config/config';
-import { configFileFromSettings } from '../configFile';
-import type { ClusterInventory } from '../../engine/cluster/clusters';
-import { poolFor } from '../../engine/launch/run';
-import type { SshPool } from '../../engine/ssh/connect';
-import type { LogSink } from '../../engine/util/log';
-import type { PromptUi } from '../../engine/util/prompt';
-import { editorProxy } from '../editorProxy';
+import { loadConfig, SkyConfig } from '../engine/config/config';
+import { configFileFromSettings } from './configFile';
+import type { ClusterInventory } from '../engine/cluster/clusters';
+import { poolFor } from '../engine/launch/run';
+import type { SshPool } from '../engine/ssh/connect';
+import type { LogSink } from '../engine/util/log';
+import type { PromptUi } from '../engine/util/prompt';
+import { editorProxy } from './editorProxy';
 
 export interface ClusterState {
   config: SkyConfig;
