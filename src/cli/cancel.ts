@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './main';
 import { findCluster } from '../engine/cluster/clusters';
 import { listJobs } from '../engine/launch/jobs';
-import { cancelJob } from '../engine/launch/run';
+import { cancelJob } from '../engine/launch/cancel';
 import { UsageError } from '../engine/util/errors';
 import { reportError } from './output';
 import { clusterSession, jobIdArgument } from './clusterContext';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../engine/config/config';
-import { poolFor } from '../engine/launch/run';
+import { poolFor } from '../engine/cluster/pool';
 import { CancellationSource } from '../engine/util/cancellation';
 import type { PromptUi } from '../engine/util/prompt';
 import { refusingUi } from '../engine/util/prompt';

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import type { CliContext } from './main';
 import { loadConfig } from '../engine/config/config';
-import { launchTask, LaunchRequest } from '../engine/launch/run';
+import { launchTask } from '../engine/launch/run';
+import { LaunchRequest } from '../engine/launch/plan';
 import { renderPreview } from '../engine/launch/previewText';
 import { createStorageMounter } from '../engine/mounts/attach';
 import { UsageError } from '../engine/util/errors';

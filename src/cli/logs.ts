@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { CliContext } from './main';
 import { findCluster } from '../engine/cluster/clusters';
 import { listJobs } from '../engine/launch/jobs';
-import { follow } from '../engine/launch/run';
+import { follow } from '../engine/launch/follow';
 import { exec } from '../engine/ssh/exec';
 import { jobDir } from '../engine/launch/scripts';
 import { UsageError } from '../engine/util/errors';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../engine/config/config';
 import { configFileFromSettings } from './configFile';
 import type { ClusterInventory } from '../engine/cluster/clusters';
-import { poolFor } from '../engine/launch/run';
+import { poolFor } from '../engine/cluster/pool';
 import type { SshPool } from '../engine/ssh/connect';
 import type { LogSink } from '../engine/util/log';
 import type { PromptUi } from '../engine/util/prompt';

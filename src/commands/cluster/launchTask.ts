@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { performance } from 'perf_hooks';
-import { launchTask, LaunchResult } from '../../engine/launch/run';
+import { launchTask } from '../../engine/launch/run';
+import { LaunchResult } from '../../engine/launch/plan';
 import { createStorageMounter } from '../../engine/mounts/attach';
 import type { PromptUi } from '../../engine/util/prompt';
 import type { LogSink } from '../../engine/util/log';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { cancelJob, follow } from '../../engine/launch/run';
+import { cancelJob } from '../../engine/launch/cancel';
+import { follow } from '../../engine/launch/follow';
 import { exec } from '../../engine/ssh/exec';
 import { jobDir } from '../../engine/launch/scripts';
 import { downloadFromNode } from '../../engine/launch/download';

@@ -21,7 +21,7 @@ import type { CancellationToken } from '../util/cancellation';
 import { errorMessage } from '../util/errors';
 import type { LogSink } from '../util/log';
 import { mountTarget } from './mountTarget';
-import type { PlannedStep } from './run';
+import type { PlannedStep } from './plan';
 
 /** Bumped only when a field changes meaning or goes away (new fields may be added). */
 export const PREVIEW_VERSION = 1;

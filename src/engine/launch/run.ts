@@ -3,236 +3,55 @@
 // `exec` syncs the workdir and runs (optionally also file_mounts, SkyPilot #3479).
 import * as fs from 'fs';
 import * as path from 'path';
-import { PassThrough } from 'stream';
 import pLimit from 'p-limit';
 import type { Client } from 'ssh2';
-import type { SkyConfig } from '../config/config';
 import { discoverClusters, findCluster, ClusterNode } from '../cluster/clusters';
-import { SshPool, StrictMode } from '../ssh/connect';
+import { poolFor } from '../cluster/pool';
 import { exec, execChecked } from '../ssh/exec';
 import { remotePath, shellQuote } from '../ssh/quote';
 import { syncDirectory, syncFile } from '../sync/sync';
-import { describeMount } from '../mounts/describe';
-import { parseTask } from '../task/model';
-import type { Task, FileMount } from '../task/model';
-import { CancellationToken, CancelledError, noCancel } from '../util/cancellation';
-import { SkyError, UsageError } from '../util/errors';
-import type { LogSink } from '../util/log';
+import { CancelledError, noCancel } from '../util/cancellation';
 import { noLog } from '../util/log';
-import type { PromptUi } from '../util/prompt';
-import { ProgressSink, noProgress } from '../util/progress';
-import { redact, registerSecret } from '../util/redact';
+import { noProgress } from '../util/progress';
+import { redact } from '../util/redact';
 import { gpusPerNode, skypilotEnv, taskIdFor, exportLines } from './env';
 import { JobRecord, JobStatus, reserveJobId, writeJob } from './jobs';
-import {
-  cancelCommand,
-  followCommand,
-  headLogDir,
-  jobDir,
-  startDetachedCommand,
-  wrapScript,
-} from './scripts';
-import { driverScript, HeadTarget, probeCommand, waitCommand } from './driver';
+import { startDetachedCommand, wrapScript } from './scripts';
+import { driverScript, waitCommand } from './driver';
 import { mountTarget } from './mountTarget';
 import { JobFile, writeJobFilesCommand } from './jobFiles';
-import { previewLaunch, type LaunchPreview } from './preview';
-
-export { headLogDir };
-
-export const REMOTE_WORKDIR = '~/sky_workdir';
-
-export interface LaunchRequest {
-  kind: 'launch' | 'exec';
-  taskFile: string;
-  cluster: string;
-  workdir?: string;
-  env?: Record<string, string>;
-  secrets?: Record<string, string>;
-  noSetup?: boolean;
-  withFileMounts?: boolean;
-  dryRun?: boolean;
-  /** With dryRun: do not connect to the nodes or the stores (every local file counts as to be sent). */
-  offline?: boolean;
-  /** Remove files on the nodes that were deleted locally (opt-in, SkyPilot #8096). */
-  syncDelete?: boolean;
-}
-
-export interface LaunchDeps {
-  config: SkyConfig;
-  ui?: PromptUi;
-  log?: LogSink;
-  progress?: ProgressSink;
-  token?: CancellationToken;
-  /** One line of job output from a node (already redacted). */
-  output?: (node: string, line: string) => void;
-  pool?: SshPool;
-  /** Called as soon as the job id is known (the UI shows it, cancel needs it). */
-  onJob?: (job: JobRecord) => void;
-  /** Attaches cloud-storage file_mounts (uri/storage entries); absent → such mounts are refused. */
-  mountStorage?: MountStorage;
-  /** Told as each phase of the launch ends (for `--timings` and the extension's log). */
-  timings?: { mark(phase: string): void };
-}
-
-/**
- * Extension point for storage mounts (reference §3.3 order: after local file_mounts, before
- * setup). The mounts engine fills it in two steps: first, before any node is touched, it resolves
- * the mounts on this machine (store, credentials, bucket checks and uploads) and returns the
- * second step, which launch calls with the connected nodes.
- */
-export type MountStorage = (
-  mounts: Exclude<FileMount, { kind: 'local' }>[],
-  ctx: { task: Task; token: CancellationToken; progress: ProgressSink; log: LogSink },
-) => Promise<AttachStorage>;
-
-export type AttachStorage = (nodes: { node: ClusterNode; client: Client }[]) => Promise<{
-  flush(say: (node: string, line: string) => void, token: CancellationToken): Promise<void>;
-} | void>;
-
-export interface PlannedStep {
-  phase: string;
-  detail: string;
-  nodes: string[];
-}
-
-export interface LaunchResult {
-  job?: JobRecord;
-  plan: PlannedStep[];
-  /** Set by a dry run: what the launch would send, exclude, delete and do to buckets. */
-  preview?: LaunchPreview;
-  exitCode: number;
-  nodeExitCodes: Record<string, number>;
-}
-
-export function poolFor(
-  config: SkyConfig,
-  deps: { ui?: PromptUi; log?: LogSink },
-): { pool: SshPool; inventory: ReturnType<typeof discoverClusters> } {
-  const inventory = discoverClusters(config);
-  const strict: StrictMode = config.ssh.strictHostKeyChecking ?? 'ask';
-  const pool = new SshPool({
-    sshConfig: inventory.sshConfig,
-    knownHostsFile: inventory.knownHostsFile,
-    strict,
-    ui: deps.ui,
-    log: deps.log,
-  });
-  return { pool, inventory };
-}
-
-function loadTask(req: LaunchRequest): Task {
-  let text: string;
-  try {
-    text = fs.readFileSync(req.taskFile, 'utf8');
-  } catch (err) {
-    throw new UsageError(`Cannot read ${req.taskFile}: ${(err as Error).message}`);
-  }
-  // Secrets are masked before anything can quote them: a rule's message may hold a substituted value.
-  for (const v of Object.values(req.secrets ?? {})) registerSecret(v);
-  const overrides = { ...(req.env ?? {}), ...(req.secrets ?? {}) };
-  const parsed = parseTask(text, { file: req.taskFile, env: overrides });
-  for (const t of parsed.tasks) for (const v of Object.values(t.secrets)) registerSecret(v);
-  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    const first = errors
-      .slice(0, 5)
-      .map((d) => `${req.taskFile}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`)
-      .join('\n');
-    throw new SkyError('task-invalid', `The task is invalid (${errors.length} error(s)):\n${first}`);
-  }
-  if (parsed.tasks.length !== 1)
-    throw new UsageError(
-      `${req.taskFile} has ${parsed.tasks.length} tasks; launch takes a single task (pipelines are not supported here).`,
-    );
-  return parsed.tasks[0];
-}
-
-/** Final env values: task envs/secrets with --env/--secret overrides; a null left over is an error (SkyPilot's "required" envs). */
-function resolveEnv(
-  task: Task,
-  req: LaunchRequest,
-): { envs: Record<string, string>; secrets: Record<string, string> } {
-  const envs: Record<string, string> = {};
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(task.envs)) {
-    const value = req.env?.[k] ?? v;
-    if (value === null || value === undefined)
-      throw new UsageError(`Environment variable '${k}' is None. Please set a value with --env ${k}=VALUE.`);
-    envs[k] = String(value);
-  }
-  for (const [k, v] of Object.entries(req.env ?? {})) envs[k] = v;
-  for (const [k, v] of Object.entries(task.secrets)) {
-    const value = req.secrets?.[k] ?? v;
-    if (value === null || value === undefined)
-      throw new UsageError(`Secret '${k}' is None. Please set a value with --secret ${k}=VALUE.`);
-    secrets[k] = String(value);
-  }
-  for (const [k, v] of Object.entries(req.secrets ?? {})) secrets[k] = v;
-  for (const v of Object.values(secrets)) registerSecret(v);
-  return { envs, secrets };
-}
+import { previewLaunch } from './preview';
+import {
+  planLaunch,
+  readTask,
+  REMOTE_WORKDIR,
+  type AttachStorage,
+  type LaunchDeps,
+  type LaunchRequest,
+  type LaunchResult,
+} from './plan';
+import { headTargets, holdLease, keepLogsOnHead } from './head';
+import { follow } from './follow';
+import { cancelJob } from './cancel';
 
 export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<LaunchResult> {
   const log = deps.log ?? noLog;
   const progress = deps.progress ?? noProgress;
   const token = deps.token ?? noCancel;
   const mark = (phase: string) => deps.timings?.mark(phase);
-  const task = loadTask(req);
-  const { envs, secrets } = resolveEnv(task, req);
+  const { task, envs, secrets } = readTask(req);
   mark('read task');
   const owned = !deps.pool;
   const { pool, inventory } = deps.pool
     ? { pool: deps.pool, inventory: discoverClusters(deps.config) }
     : poolFor(deps.config, deps);
-  const cluster = findCluster(inventory, req.cluster);
-  if (task.numNodes > cluster.nodes.length) {
-    throw new UsageError(
-      `The task needs ${task.numNodes} nodes but cluster ${cluster.name} has ${cluster.nodes.length} (${cluster.nodes.map((n) => n.alias).join(', ')}).`,
-    );
-  }
-  const allNodes = cluster.nodes;
-  const runNodes = allNodes.slice(0, task.numNodes);
-  const workdir = req.workdir
-    ? path.resolve(req.workdir)
-    : task.workdir?.kind === 'local'
-      ? task.workdir.localPath
-      : undefined;
-  if (task.workdir?.kind === 'git' && !req.workdir)
-    throw new UsageError(
-      'Git workdirs ({url, ref}) are not supported on SSH clusters yet; use a local workdir or --workdir.',
-    );
-  if (workdir && !fs.statSync(workdir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(
-      `Workdir must be a valid directory (or a symlink to a directory). ${workdir} not found.`,
-    );
-  }
-  const syncMounts = req.kind === 'launch' || !!req.withFileMounts;
-  const mounts = syncMounts ? task.fileMounts : [];
-  const storageMounts = mounts.filter((m): m is Exclude<FileMount, { kind: 'local' }> => m.kind !== 'local');
-  const unsupported = deps.mountStorage ? [] : storageMounts;
-  if (unsupported.length) {
-    throw new SkyError(
-      'mounts-unsupported',
-      `This version syncs local file_mounts only; ${unsupported.map((m) => `${m.dst} (${m.kind})`).join(', ')} cannot be attached on SSH clusters yet.`,
-      { hint: 'Remove those entries or mount the bucket from your run script.' },
-    );
-  }
+  const { cluster, allNodes, runNodes, workdir, mounts, storageMounts, plan } = planLaunch(
+    req,
+    task,
+    findCluster(inventory, req.cluster),
+    { config: deps.config, mountsStorage: !!deps.mountStorage },
+  );
   const names = allNodes.map((n) => n.alias);
-  const plan: PlannedStep[] = [];
-  if (workdir)
-    plan.push({ phase: 'Syncing workdir', detail: `${workdir} → ${REMOTE_WORKDIR}`, nodes: names });
-  for (const m of mounts)
-    plan.push({
-      phase: m.kind === 'local' ? 'File mounts' : 'Storage mounts',
-      detail:
-        m.kind === 'local'
-          ? `${m.localPath} → ${m.remotePath}`
-          : describeMount(m, { nodes: allNodes.length, defaultStore: deps.config.defaultStore }).summary,
-      nodes: names,
-    });
-  if (req.kind === 'launch' && task.setup && !req.noSetup)
-    plan.push({ phase: 'Setup', detail: 'setup script', nodes: names });
-  if (task.run) plan.push({ phase: 'Running', detail: 'run script', nodes: runNodes.map((n) => n.alias) });
   if (req.dryRun) {
     // The plan, worked out against the nodes and stores without changing anything on them.
     try {
@@ -520,166 +339,5 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
   } finally {
     releaseLease?.();
     if (owned) pool.closeAll();
-  }
-}
-
-/**
- * How the head reaches every worker over ssh, when it can (probed from the head, once per launch):
- * the address the node itself reports (SKYPILOT_NODE_IPS), its user, and the port this machine
- * uses when that is the same address (else 22). A single node needs no ssh. Undefined, with one
- * warning naming the worker and ssh's error, when some worker cannot be reached from the head.
- */
-async function headTargets(
-  pool: SshPool,
-  jobId: number,
-  nodes: ClusterNode[],
-  ips: string[],
-  log: LogSink,
-): Promise<HeadTarget[] | undefined> {
-  const targets = await Promise.all(
-    nodes.map(async (n, i) => {
-      const { host } = await pool.get(n.alias);
-      const port = host.hostName === ips[i] ? host.port : 22;
-      return { rank: n.rank, alias: n.alias, dest: `${host.user}@${ips[i]}`, port };
-    }),
-  );
-  const head = (await pool.get(nodes[0].alias)).client;
-  const limit = pLimit(8); // sshd's MaxSessions (10) bounds the channels of one connection
-  const probes = await Promise.all(
-    targets.slice(1).map((t) => limit(async () => ({ t, r: await exec(head, probeCommand(t, jobId)) }))),
-  );
-  const bad = probes.find((p) => p.r.code !== 0);
-  if (!bad) return targets;
-  const why = `${bad.r.stdout}\n${bad.r.stderr}`.trim().split('\n').pop() || `exit ${bad.r.code}`;
-  log.warn(
-    `The head ${nodes[0].alias} cannot reach ${bad.t.alias} over ssh (${bad.t.dest} port ${bad.t.port}: ${why}), ` +
-      'so this launcher runs the job itself: if it disconnects, the job will not progress past setup.',
-  );
-  return undefined;
-}
-
-/**
- * A process on the head that lives as long as this launcher's connection (cat until stdin closes):
- * while it is alive the driver leaves the final status to the launcher. Returns its release.
- */
-async function holdLease(head: Client, jobId: number): Promise<() => void> {
-  const stdin = new PassThrough();
-  let started!: () => void;
-  const ready = new Promise<undefined>((resolve) => (started = () => resolve(undefined)));
-  const done = exec(
-    head,
-    `cd ${jobDir(jobId)} && echo $$ > launcher.lease && echo ok && exec cat > /dev/null`,
-    { stdin, onStdout: () => started() },
-  );
-  done.catch(() => undefined);
-  const first = await Promise.race([ready, done]);
-  if (first) throw new SkyError('remote-command', `Holding the job's lease failed: ${first.stderr.trim()}`);
-  return () => stdin.end();
-}
-
-/**
- * Copies every node's setup/run log to the head (`<phase>-<rank>-<node>.log`), streamed node → this
- * machine → head, so the logs of a multi-node job stay readable on the head after workers go away.
- * A failure here is reported, never fatal: the job itself has finished.
- */
-async function keepLogsOnHead(
-  head: Client,
-  nodes: ClusterNode[],
-  job: JobRecord,
-  clientOf: (alias: string) => Promise<Client>,
-  log: LogSink,
-): Promise<void> {
-  const dir = headLogDir(job.taskId);
-  try {
-    await execChecked(head, `mkdir -p ${dir}`, 'Creating the log folder on the head');
-    for (const n of nodes) {
-      const c = await clientOf(n.alias);
-      for (const phase of ['setup', 'run']) {
-        const from = `${jobDir(job.id)}/${phase}.log`;
-        const to = `${dir}/${shellQuote(`${phase}-${n.rank}-${n.alias}.log`)}`;
-        if (c === head) {
-          await exec(head, `[ -f ${from} ] && cp ${from} ${to}`);
-          continue;
-        }
-        const src = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-          c.exec(`cat ${from} 2>/dev/null || true`, (err, ch) => (err ? reject(err) : resolve(ch))),
-        );
-        await execChecked(
-          head,
-          `cat > ${to}.tmp && { [ -s ${to}.tmp ] && mv ${to}.tmp ${to} || rm -f ${to}.tmp; }`,
-          'Keeping logs on the head',
-          { stdin: src },
-        );
-      }
-    }
-  } catch (err) {
-    log.warn(`Could not keep job ${job.id}'s logs on the head: ${(err as Error).message}`);
-  }
-}
-
-/** Streams a phase's log lines until it ends; returns its exit code. */
-export async function follow(
-  client: Client,
-  jobId: number,
-  phase: string,
-  onLine: (line: string) => void,
-  token?: CancellationToken,
-  waitStart = false,
-): Promise<number> {
-  let buf = '';
-  let rc = 137;
-  // The exit-code marker is printed after a newline; an empty line just before it is not output.
-  let heldEmpty = 0;
-  const r = await exec(client, followCommand(jobId, phase, true, waitStart), {
-    token,
-    onStdout: (d) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        const m = /^__SKY_RC__(\d+)$/.exec(line);
-        if (m) {
-          rc = Number(m[1]);
-          heldEmpty = Math.max(0, heldEmpty - 1);
-        }
-        for (; heldEmpty > 0 && (m || line !== ''); heldEmpty--) onLine('');
-        if (m) continue;
-        if (line === '') heldEmpty++;
-        else onLine(line);
-      }
-    },
-  });
-  for (; heldEmpty > 0; heldEmpty--) onLine('');
-  if (buf && !buf.startsWith('__SKY_RC__')) onLine(buf);
-  if (r.code === 3)
-    throw new SkyError(
-      'job-unknown',
-      waitStart
-        ? `Job ${jobId}'s ${phase} did not start on this node (see ${jobDir(jobId)}/driver.log on the head).`
-        : `Job ${jobId} has no ${phase} on this node.`,
-    );
-  return rc;
-}
-
-/** Cancels a job on every node: kills its process groups and records CANCELLED on the head. */
-export async function cancelJob(
-  pool: SshPool,
-  nodes: string[],
-  job: Pick<JobRecord, 'id'> & Partial<JobRecord>,
-): Promise<void> {
-  await Promise.all(
-    nodes.map(async (a) =>
-      execChecked((await pool.get(a)).client, cancelCommand(job.id), `Cancelling job ${job.id} on ${a}`),
-    ),
-  );
-  if (job.taskId) {
-    const head = (await pool.get(nodes[0])).client;
-    const rec: JobRecord = {
-      ...(job as JobRecord),
-      status: 'CANCELLED' as JobStatus,
-      endedAt: new Date().toISOString(),
-    };
-    await writeJob(head, rec);
   }
 }

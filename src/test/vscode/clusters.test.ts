@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
 import { ScriptedUi } from '../../ui/scriptedUi';
-import type { LaunchResult } from '../../engine/launch/run';
+import type { LaunchResult } from '../../engine/launch/plan';
 import type { JobTerminal } from '../../ui/jobTerminal';
 import { makeTestDir } from '../sandbox/proc';
 

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tarStream from 'tar-stream';
 import { loadConfig } from '../../../engine/config/config';
-import { poolFor } from '../../../engine/launch/run';
+import { poolFor } from '../../../engine/cluster/pool';
 import { exec } from '../../../engine/ssh/exec';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import type { SandboxNode } from '../../sandbox/sshNodes';

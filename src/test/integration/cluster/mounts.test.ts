@@ -6,7 +6,7 @@ import { launchTask } from '../../../engine/launch/run';
 import { createStorageMounter } from '../../../engine/mounts/attach';
 import { teardownCluster } from '../../../engine/mounts/teardown';
 import { discoverClusters, findCluster } from '../../../engine/cluster/clusters';
-import { poolFor } from '../../../engine/launch/run';
+import { poolFor } from '../../../engine/cluster/pool';
 import { exec } from '../../../engine/ssh/exec';
 import { openStore, readRecords } from '../../../engine/storage';
 import type { PromptUi } from '../../../engine/util/prompt';
