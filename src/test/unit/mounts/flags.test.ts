@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { cachedFlags, mountFlags } from '../../../engine/mounts/attach';
+import { cachedFlags, mountFlags } from '../../../engine/mounts/flags';
 import { describeMount } from '../../../engine/mounts/describe';
 import { scriptCommand } from '../../../engine/mounts/nodeScripts';
 import { parseTask } from '../../../engine/task/model';
