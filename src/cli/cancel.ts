@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { findCluster } from '../engine/cluster/clusters';
 import { listJobs } from '../engine/launch/jobs';
 import { cancelJob } from '../engine/launch/cancel';

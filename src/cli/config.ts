@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { loadConfig } from '../engine/config/config';
 import { configPath } from '../engine/config/paths';
 import { printJson, reportError } from './output';

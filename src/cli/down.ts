@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { findCluster } from '../engine/cluster/clusters';
 import { teardownCluster } from '../engine/mounts/teardown';
 import { cancelOnSigint, cliUi, clusterSession } from './clusterContext';

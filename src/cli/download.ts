@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { findNode } from '../engine/cluster/clusters';
 import { downloadFromNode } from '../engine/launch/download';
 import { formatBytes } from '../engine/util/progress';

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { findCluster } from '../engine/cluster/clusters';
 import { listJobs } from '../engine/launch/jobs';
-import { follow } from '../engine/launch/follow';
-import { exec } from '../engine/ssh/exec';
-import { jobDir } from '../engine/launch/scripts';
+import { jobLogs } from '../engine/launch/follow';
 import { UsageError } from '../engine/util/errors';
 import { reportError } from './output';
 import { cancelOnSigint, clusterSession, jobIdArgument } from './clusterContext';
@@ -32,30 +30,12 @@ export function registerLogs(program: Command, ctx: CliContext): void {
           );
         const multi = job.nodes.length > 1;
         const source = cancelOnSigint();
-        let code = 0;
-        for (const phase of ['setup', 'run'] as const) {
-          await Promise.all(
-            job.nodes.map(async (alias) => {
-              const c = (await pool.get(alias)).client;
-              const exists = await exec(c, `[ -f ${jobDir(job.id)}/${phase}.pid ]`);
-              if (exists.code !== 0) return;
-              if (opts.follow) {
-                const rc = await follow(
-                  c,
-                  job.id,
-                  phase,
-                  (l) => process.stdout.write(`${multi ? `(${alias}) ` : ''}${l}\n`),
-                  source.token,
-                );
-                if (rc !== 0) code = 1;
-              } else {
-                const r = await exec(c, `cat ${jobDir(job.id)}/${phase}.log 2>/dev/null`);
-                for (const l of r.stdout.split('\n').slice(0, -1))
-                  process.stdout.write(`${multi ? `(${alias}) ` : ''}${l}\n`);
-              }
-            }),
-          );
-        }
+        const rc = await jobLogs(pool, job, {
+          follow: !!opts.follow,
+          onLine: (alias, l) => process.stdout.write(`${multi ? `(${alias}) ` : ''}${l}\n`),
+          token: source.token,
+        });
+        const code = rc !== 0 ? 1 : 0;
         process.stderr.write(`Job ${job.id}: ${job.status}\n`);
         ctx.exit(code);
       } catch (err) {

@@ -1,12 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, reportError } from './output';
 import { verbs } from './verbs';
+import type { CliContext } from './context';
 import pkg from '../../package.json';
-
-/** Each verb file registers its own subcommand and sets the exit code through `ctx.exit`. */
-export interface CliContext {
-  exit(code: number): void;
-}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

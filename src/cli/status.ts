@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { exec } from '../engine/ssh/exec';
 import { errorMessage } from '../engine/util/errors';
 import { printJson, reportError } from './output';

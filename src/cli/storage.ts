@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { loadConfig } from '../engine/config/config';
 import {
   configuredStores,

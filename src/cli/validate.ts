@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { parseTask } from '../engine/task/model';
 import { redact, registerSecret } from '../engine/util/redact';
 import type { Diagnostic } from '../engine/task/diagnostic';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { CliContext } from './main';
+import type { CliContext } from './context';
 import { registerConfig } from './config';
 import { registerValidate } from './validate';
 import { registerLaunch } from './launch';

@@ -119,6 +119,16 @@ export function followCommand(jobId: number, phase: string, fromStart = true, wa
   ].join('\n');
 }
 
+/** Exits 0 when the phase was started on this node (its pid file is there). */
+export function phaseStartedCommand(jobId: number, phase: 'setup' | 'run'): string {
+  return `[ -f ${jobDir(jobId)}/${phase}.pid ]`;
+}
+
+/** The phase's log so far (nothing when there is none). */
+export function phaseLogCommand(jobId: number, phase: 'setup' | 'run'): string {
+  return `cat ${jobDir(jobId)}/${phase}.log 2>/dev/null`;
+}
+
 /** Kills every process group the job started on this node (TERM, then KILL). */
 export function cancelCommand(jobId: number): string {
   const d = jobDir(jobId);

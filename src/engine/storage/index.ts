@@ -1,11 +1,14 @@
 // The storage engine's high-level operations, shared by the CLI and the Storage view:
 //   syncLocalSourceToBucket — create if missing → record INIT → incremental upload → READY/UPLOAD_FAILED
 //   deleteBuckets           — like `sky storage delete`: glob names over the records, managed only unless forced
+//                             (delete.ts, the one delete path of buckets, folders and objects)
 export { openStore, configuredStores, parseStoreKind, SUPPORTED_STORES } from './open';
 export type { Store, StoreKind, ObjectInfo, ObjectPage, BucketInfo } from './store';
 export { readRecords, upsertRecord, removeRecord, globMatch } from './records';
 export type { StorageRecord, StorageStatus } from './records';
 export { uploadSources, downloadToFolder, emptyAndDeleteBucket, listAll, planUpload } from './transfer';
+export { deleteBuckets, deleteTargets, keysToDelete } from './delete';
+export type { DeleteOutcome, DeleteTarget, StoreOpener } from './delete';
 
 import type { SkyConfig } from '../config/config';
 import { SkyError } from '../util/errors';
@@ -13,13 +16,12 @@ import type { LogSink } from '../util/log';
 import { noLog } from '../util/log';
 import type { CancellationToken } from '../util/cancellation';
 import type { ProgressSink } from '../util/progress';
-import type { PromptUi } from '../util/prompt';
 import { validateBucketName } from './names';
 import { openStore } from './open';
-import { readRecords, removeRecord, upsertRecord, globMatch, StorageRecord, StorageStatus } from './records';
+import { readRecords, upsertRecord, StorageRecord, StorageStatus } from './records';
 import type { StoreKind } from './store';
 import { cannotCreate, storeDescriptor } from './stores/registry';
-import { emptyAndDeleteBucket, uploadSources } from './transfer';
+import { uploadSources } from './transfer';
 
 export async function syncLocalSourceToBucket(opts: {
   config: SkyConfig;
@@ -84,78 +86,4 @@ export async function syncLocalSourceToBucket(opts: {
     await setStatus('UPLOAD_FAILED');
     throw err;
   }
-}
-
-export interface DeleteOutcome {
-  name: string;
-  store: StoreKind;
-  result: 'deleted' | 'gone' | 'error';
-  message: string;
-}
-
-/**
- * Deletes managed buckets matching glob patterns (or all with `all`). A recorded bucket that is already
- * gone only loses its record. `force` also deletes an unrecorded bucket named exactly (store required).
- */
-export async function deleteBuckets(opts: {
-  config: SkyConfig;
-  patterns: string[];
-  all?: boolean;
-  force?: boolean;
-  store?: StoreKind;
-  ui: PromptUi;
-  yes?: boolean;
-  token?: CancellationToken;
-  progress?: ProgressSink;
-}): Promise<DeleteOutcome[]> {
-  const records = readRecords();
-  const targets: { name: string; store: StoreKind; managed: boolean }[] = [];
-  if (opts.all) targets.push(...records.map((r) => ({ name: r.name, store: r.store, managed: true })));
-  for (const p of opts.patterns) {
-    const hits = records.filter((r) => globMatch(p, r.name) && (!opts.store || r.store === opts.store));
-    if (hits.length) targets.push(...hits.map((r) => ({ name: r.name, store: r.store, managed: true })));
-    else if (opts.force && opts.store) targets.push({ name: p, store: opts.store, managed: false });
-    else
-      throw new SkyError('storage-not-found', `Storage ${p} not found.`, {
-        hint: opts.force
-          ? 'With --force, name the store with --store to delete a bucket sky-vscode did not create.'
-          : 'Only buckets sky-vscode created are deleted; use --force --store S for another bucket.',
-      });
-  }
-  const unique = targets.filter(
-    (t, i) => targets.findIndex((x) => x.name === t.name && x.store === t.store) === i,
-  );
-  if (!unique.length) return [];
-  if (!opts.yes) {
-    const ok = await opts.ui.confirm(
-      `Deleting ${unique.length} storage(s): ${unique.map((t) => t.name).join(', ')}. Proceed?`,
-      { destructive: true, detail: 'Every object in these buckets is deleted. This cannot be undone.' },
-    );
-    if (!ok) return [];
-  }
-  const out: DeleteOutcome[] = [];
-  for (const t of unique) {
-    try {
-      const store = await openStore(t.store, opts.config);
-      if (!(await store.bucketExists(t.name))) {
-        await removeRecord(t.name, t.store);
-        out.push({
-          ...t,
-          result: 'gone',
-          message: `Storage ${t.name} may have been deleted externally. Removing from local state.`,
-        });
-        continue;
-      }
-      const n = await emptyAndDeleteBucket(store, t.name, { token: opts.token, progress: opts.progress });
-      if (t.managed) await removeRecord(t.name, t.store);
-      out.push({ ...t, result: 'deleted', message: `Deleted storage ${t.name} (${n} object(s)).` });
-    } catch (err) {
-      out.push({
-        ...t,
-        result: 'error',
-        message: `Error deleting storage ${t.name}: ${(err as Error).message}`,
-      });
-    }
-  }
-  return out;
 }
