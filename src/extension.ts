@@ -2,19 +2,15 @@ import * as vscode from 'vscode';
 import type { LogSink } from './engine/util/log';
 import { redactingLog } from './engine/util/log';
 import type { PromptUi } from './engine/util/prompt';
-import { initCommands, registerCommand } from './commands/register';
-import { openConfig } from './commands/openConfig';
+import { initCommands } from './commands/register';
+import { bindCommands } from './commands/bindings';
 import { vscodeUi } from './ui/vscodeUi';
+import { ClusterSession } from './services/clusterSession';
+import { StorageSession } from './services/storageSession';
 import { activateLanguage, type LanguageApi } from './schema/activate';
 import { activateClusters, type ClustersApi } from './views/clusters/activate';
 import { activateStorage, type StorageApi } from './views/storage/activate';
-import { newTaskFromTemplate } from './commands/newTaskFromTemplate';
-import {
-  activateWalkthrough,
-  showWalkthroughOnFirstRun,
-  WALKTHROUGH_ID,
-  type WalkthroughApi,
-} from './walkthrough/progress';
+import { activateWalkthrough, showWalkthroughOnFirstRun, type WalkthroughApi } from './walkthrough/progress';
 
 /** What activate() returns: used by the vscode-tier tests to script prompts and reach services. */
 export interface SkyExtensionApi {
@@ -39,30 +35,38 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
     error: (m) => output.error(m),
   });
   initCommands({ log, output });
+  const ui = () => api.ui;
+  // One session per view area: its tree and its commands share it.
+  const storage = new StorageSession();
+  const clusters = new ClusterSession(log, ui);
+  const storageApi = activateStorage(context, { log, session: storage });
+  const clustersApi = activateClusters(context, { session: clusters });
   const api: SkyExtensionApi = {
     log,
     ui: vscodeUi,
-    setUi(ui) {
-      api.ui = ui ?? vscodeUi;
+    setUi(next) {
+      api.ui = next ?? vscodeUi;
     },
-    language: undefined as unknown as LanguageApi,
-    clusters: undefined as unknown as ClustersApi,
-    storage: undefined as unknown as StorageApi,
-    walkthrough: undefined as unknown as WalkthroughApi,
+    storage: storageApi,
+    language: activateLanguage(context, { log, bucketNames: storageApi.bucketNames }),
+    clusters: clustersApi,
+    walkthrough: activateWalkthrough(context, { log }),
   };
-
-  registerCommand(context, 'sky.openConfig', () => openConfig());
-  registerCommand(context, 'sky.showOutput', () => output.show(true));
-  api.storage = activateStorage(context, { log, ui: () => api.ui });
-  api.language = activateLanguage(context, { log, bucketNames: api.storage.bucketNames });
-  api.clusters = activateClusters(context, { log, ui: () => api.ui });
-  api.walkthrough = activateWalkthrough(context, { log });
-  registerCommand(context, 'sky.newTaskFromTemplate', () =>
-    newTaskFromTemplate(context.extensionPath, api.ui),
-  );
-  registerCommand(context, 'sky.openWalkthrough', () =>
-    vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
-  );
+  bindCommands(context, {
+    extensionPath: context.extensionPath,
+    log,
+    output,
+    ui,
+    storage,
+    clusters,
+    validate: (doc) => api.language.validate(doc),
+    pick: {
+      storageFolder: () => api.storage.pickFolder(),
+      uploads: (folders) => api.storage.pickUploads(folders),
+      clusterFolder: () => api.clusters.pickFolder(),
+    },
+    onTerminal: (t) => api.clusters.terminals.push(t),
+  });
   void showWalkthroughOnFirstRun(context).catch((err: Error) => log.warn(`walkthrough: ${err.message}`));
 
   log.info(`Sky activated (workspace trusted: ${vscode.workspace.isTrusted})`);

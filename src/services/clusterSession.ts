@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { loadConfig, SkyConfig } from '../engine/config/config';
 import { configFileFromSettings } from './configFile';
-import type { ClusterInventory } from '../engine/cluster/clusters';
+import type { Cluster, ClusterInventory } from '../engine/cluster/clusters';
+import { listRemoteDir, type RemoteEntry } from '../engine/cluster/remoteFiles';
+import { cancelJob } from '../engine/launch/cancel';
+import { listJobs, type JobRecord } from '../engine/launch/jobs';
 import { poolFor } from '../engine/cluster/pool';
 import type { SshPool } from '../engine/ssh/connect';
 import type { LogSink } from '../engine/util/log';
@@ -20,13 +23,17 @@ export interface ClusterLease extends ClusterState {
 }
 
 /**
- * The extension's view of clusters: config (file + `sky.*` settings), inventory and one pooled SSH
- * connection per node, rebuilt on refresh. Prompts (host keys, passphrases) go through `ui()`.
+ * The extension's clusters session, which the Clusters view and the cluster commands share: config
+ * (file + `sky.*` settings), inventory and one pooled SSH connection per node, rebuilt on refresh,
+ * and the jobs and files on the nodes. Prompts (host keys, passphrases) go through `ui()`.
  * Anything that uses a connection past the current tick takes a lease (`lease()`/`use()`): a refresh
  * retires the old pool, which keeps the leased connections open until their users are done.
  */
 export class ClusterSession implements vscode.Disposable {
   private state: ClusterState | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after refresh(): the clusters, nodes and jobs are to be read again. */
+  readonly onDidChange = this.changed.event;
   constructor(
     private readonly log: LogSink,
     private readonly ui: () => PromptUi,
@@ -78,7 +85,46 @@ export class ClusterSession implements vscode.Disposable {
     this.state = undefined;
   }
 
+  /** reset(), and the views list everything again. */
+  refresh(): void {
+    this.reset();
+    this.changed.fire();
+  }
+
+  /** Connects to the node (checking its host key), or throws why it cannot. */
+  async connect(alias: string): Promise<void> {
+    await this.use(({ pool }) => pool.get(alias));
+  }
+
+  /** The cluster's jobs, from the records on its head, oldest first. */
+  listJobs(cluster: Cluster): Promise<JobRecord[]> {
+    return this.use(async ({ pool }) => listJobs((await pool.get(cluster.nodes[0].alias)).client));
+  }
+
+  /** A folder on a node. */
+  listDir(alias: string, dir: string): Promise<RemoteEntry[]> {
+    return this.use(async ({ pool }) => listRemoteDir((await pool.get(alias)).client, dir));
+  }
+
+  /** Cancels a job on every node of its cluster. */
+  cancelJob(cluster: Cluster, job: JobRecord): Promise<void> {
+    return this.use(({ pool }) =>
+      cancelJob(
+        pool,
+        cluster.nodes.map((n) => n.alias),
+        job,
+      ),
+    );
+  }
+
+  /** What `ssh` needs to reach a node as this machine's ssh config describes it. */
+  sshTarget(alias: string) {
+    const { inventory } = this.get();
+    return { alias, sshConfig: inventory.sshConfig, sshConfigFile: inventory.sshConfigFile };
+  }
+
   dispose(): void {
     this.reset();
+    this.changed.dispose();
   }
 }

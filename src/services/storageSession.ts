@@ -10,70 +10,22 @@ import {
   type Store,
   type StoreKind,
 } from '../engine/storage';
-import { storeDescriptor } from '../engine/storage/stores/registry';
 import { errorMessage } from '../engine/util/errors';
-import { formatBytes } from '../engine/util/progress';
-
-/** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
-type Placement = { underManaged?: true };
-export type StorageItem =
-  | { kind: 'managed' }
-  | { kind: 'store'; store: StoreKind }
-  | ({ kind: 'bucket'; store: StoreKind; bucket: string; managed: boolean; status?: string } & Placement)
-  | ({ kind: 'folder'; store: StoreKind; bucket: string; prefix: string } & Placement)
-  | ({
-      kind: 'object';
-      store: StoreKind;
-      bucket: string;
-      key: string;
-      size: number;
-      lastModified?: Date;
-    } & Placement)
-  | { kind: 'more'; parent: StorageItem; id: string }
-  | { kind: 'message'; id: string; text: string }
-  /** A listing that failed; Retry lists `parent` again (the whole tree when there is none). */
-  | { kind: 'error'; id: string; message: string; parent?: StorageItem };
+import { itemId, type Placement, type StorageItem } from './storageItems';
 
 type Listing = { children: StorageItem[]; nextPageToken?: string; loading?: Promise<void>; error?: unknown };
 /** A store's buckets, read once and shown a page at a time (ListBuckets has no paging on most stores). */
 type BucketListing = { all: BucketInfo[]; shown: number; loading?: Promise<void>; error?: unknown };
 
-function relTime(d?: Date): string {
-  if (!d) return '';
-  const s = (Date.now() - d.getTime()) / 1000;
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
-}
-
-export function itemId(e: StorageItem): string {
-  // Tree ids must be unique across the whole tree: a managed bucket is listed twice.
-  if ('underManaged' in e && e.underManaged) return `managed/${itemId({ ...e, underManaged: undefined })}`;
-  switch (e.kind) {
-    case 'managed':
-      return 'managed';
-    case 'store':
-      return `store:${e.store}`;
-    case 'bucket':
-      return `bucket:${e.store}:${e.bucket}`;
-    case 'folder':
-      return `folder:${e.store}:${e.bucket}:${e.prefix}`;
-    case 'object':
-      return `object:${e.store}:${e.bucket}:${e.key}`;
-    default:
-      return e.id;
-  }
-}
-
 /**
- * Managed buckets and one node per configured store → buckets → folders → objects. One page per
- * expansion with "Load more…", single-flight loading, an error child instead of a thrown error, and
- * a server-side prefix filter per bucket.
+ * The Storage view's session, which its tree and its commands share: the config, the open stores, the
+ * listings (one page per expansion with "Load more…", single-flight loading, an error child instead
+ * of a thrown error, a server-side prefix filter per bucket) and the change events.
  */
-export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem> {
+export class StorageSession implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StorageItem | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  /** Fires with the item whose children changed (undefined: everything). */
+  readonly onDidChange = this.changed.event;
   private readonly listings = new Map<string, Listing>();
   private readonly bucketListings = new Map<StoreKind, BucketListing>();
   private readonly stores = new Map<StoreKind, Promise<Store>>();
@@ -149,73 +101,8 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     }
   }
 
-  getTreeItem(e: StorageItem): vscode.TreeItem {
-    const C = vscode.TreeItemCollapsibleState;
-    let t: vscode.TreeItem;
-    switch (e.kind) {
-      case 'managed':
-        t = new vscode.TreeItem('Managed', C.Expanded);
-        t.iconPath = new vscode.ThemeIcon('star-full');
-        t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
-        break;
-      case 'store':
-        t = new vscode.TreeItem(storeDescriptor(e.store).skyName, C.Collapsed);
-        t.description = 'All buckets';
-        t.iconPath = new vscode.ThemeIcon('cloud');
-        t.contextValue = 'store';
-        break;
-      case 'bucket': {
-        t = new vscode.TreeItem(e.bucket, C.Collapsed);
-        const filter = this.filters.get(itemId(e));
-        t.description = [
-          e.managed ? `${storeDescriptor(e.store).skyName} · ${e.status ?? ''}` : '',
-          filter ? `prefix: ${filter}` : '',
-        ]
-          .filter(Boolean)
-          .join(' · ');
-        t.iconPath = new vscode.ThemeIcon('database');
-        t.contextValue = `bucket${e.managed ? ':managed' : ''}${filter ? ':filtered' : ''}`;
-        break;
-      }
-      case 'folder':
-        t = new vscode.TreeItem(e.prefix.split('/').filter(Boolean).pop() ?? e.prefix, C.Collapsed);
-        t.iconPath = vscode.ThemeIcon.Folder;
-        t.contextValue = 'folder';
-        t.tooltip = e.prefix;
-        break;
-      case 'object':
-        t = new vscode.TreeItem(e.key.split('/').pop() ?? e.key, C.None);
-        t.iconPath = vscode.ThemeIcon.File;
-        t.description = `${formatBytes(e.size)}${e.lastModified ? ` · ${relTime(e.lastModified)}` : ''}`;
-        t.tooltip = `${e.key}\n${formatBytes(e.size)}${e.lastModified ? `\n${e.lastModified.toISOString()}` : ''}`;
-        t.contextValue = 'object';
-        // A click opens a read-only preview (the command refuses objects too big to preview).
-        t.command = { command: 'sky.storage.open', title: 'Open Preview', arguments: [e] };
-        break;
-      case 'more':
-        t = new vscode.TreeItem('Load more…', C.None);
-        t.iconPath = new vscode.ThemeIcon('refresh');
-        t.contextValue = 'loadMore';
-        t.command = { command: 'sky.storage.loadMore', title: 'Load more', arguments: [e] };
-        break;
-      case 'message':
-        t = new vscode.TreeItem(e.text, C.None);
-        t.iconPath = new vscode.ThemeIcon('info');
-        t.tooltip = e.text;
-        break;
-      case 'error':
-        t = new vscode.TreeItem(e.message.split('\n')[0], C.None);
-        t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-        t.tooltip = `${e.message}\n\nClick to retry.`;
-        t.contextValue = 'error';
-        t.command = { command: 'sky.storage.retry', title: 'Retry', arguments: [e] };
-        break;
-    }
-    t.id = itemId(e);
-    return t;
-  }
-
-  async getChildren(e?: StorageItem): Promise<StorageItem[]> {
+  /** The children of an item (the roots without one), listed from the store on first use. */
+  async children(e?: StorageItem): Promise<StorageItem[]> {
     try {
       if (!e) {
         const stores = configuredStores(this.getConfig());
@@ -362,6 +249,10 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       await this.loadPage(parent, listing);
     }
     this.changed.fire(parent);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 }
 

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { StoreKind } from '../engine/storage';
-import type { StorageTreeProvider } from '../services/storageSession';
+import type { StorageSession } from '../services/storageSession';
 
 export const PREVIEW_SCHEME = 'sky-storage';
 /** Bigger objects are downloaded instead (an editor is the wrong tool for them). */
@@ -22,11 +22,11 @@ function parse(uri: vscode.Uri): { store: StoreKind; bucket: string; key: string
 }
 
 export class ObjectPreviewProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly tree: StorageTreeProvider) {}
+  constructor(private readonly session: StorageSession) {}
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const { store, bucket, key } = parse(uri);
-    const s = await this.tree.store(store);
+    const s = await this.session.store(store);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-preview-'));
     try {
       const file = path.join(tmp, 'object');

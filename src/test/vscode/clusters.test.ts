@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
-import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
+import type { ClusterTreeItem } from '../../services/clusterItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/plan';
 import type { JobTerminal } from '../../ui/jobTerminal';
@@ -40,7 +40,7 @@ describe('clusters: launch, tree, logs terminal, download (sandbox sshd nodes)',
 
   it('the Clusters tree shows the sandbox cluster, its nodes and a node file browser', async () => {
     const a = await api();
-    a.clusters.tree.refresh();
+    a.clusters.session.refresh();
     const roots = await a.clusters.tree.getChildren();
     const cluster = roots.find((r) => r.kind === 'cluster' && r.cluster.name === 'sky-sbx');
     assert.ok(cluster, `sky-sbx in ${JSON.stringify(roots.map((r) => r.kind))}`);

@@ -134,7 +134,7 @@ describe('task.yaml language support', () => {
     const sky = await api();
     // A bucket made outside sky-vscode (as the console or another tool would): completion must find it.
     const bucket = `sky-lang-${Date.now().toString(36)}`;
-    const store = await sky.storage.tree.store('s3');
+    const store = await sky.storage.session.store('s3');
     await store.createBucket(bucket);
     try {
       fs.mkdirSync(path.join(workspace(), 'lang/paths/data-dir'), { recursive: true });

@@ -31,7 +31,7 @@ describe('storage view: Nebius, CoreWeave and VAST Data roots (RGW)', function (
       stringify({ stores: { nebius: { ...s3 }, coreweave: { ...s3 }, vastdata: { ...s3 } } }),
     );
     await sky.update('configFile', file, vscode.ConfigurationTarget.Global);
-    tree.refresh();
+    a.storage.session.refresh();
     const roots = await tree.getChildren();
     assert.deepStrictEqual(
       roots.map((r) => (r.kind === 'store' ? r.store : r.kind)),
@@ -45,10 +45,10 @@ describe('storage view: Nebius, CoreWeave and VAST Data roots (RGW)', function (
     const bucket = `sky-vs-nebius-${Date.now().toString(36)}`;
     a.setUi(new ScriptedUi([bucket]));
     assert.strictEqual(await vscode.commands.executeCommand('sky.storage.createBucket', roots[1]), bucket);
-    const nebius = await tree.store('nebius');
+    const nebius = await a.storage.session.store('nebius');
     try {
       assert.ok(readRecords().some((r) => r.name === bucket && r.store === 'nebius'));
-      tree.refresh();
+      a.storage.session.refresh();
       const listed = await tree.getChildren(roots[1]);
       assert.ok(listed.some((x) => x.kind === 'bucket' && x.bucket === bucket));
       // CoreWeave: the command refuses before asking for a name; nothing is created or recorded.

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
-import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
+import type { ClusterTreeItem } from '../../services/clusterItems';
 import { makeTestDir } from '../sandbox/proc';
 
 type NodeItem = Extract<ClusterTreeItem, { kind: 'node' }>;
@@ -67,7 +67,7 @@ describe('clusters: the ssh command of a node under paths full of shell syntax (
       .getConfiguration('sky')
       .update('configFile', config, vscode.ConfigurationTarget.Global);
     const a = await api();
-    a.clusters.tree.refresh();
+    a.clusters.session.refresh();
     const roots = await a.clusters.tree.getChildren();
     for (const name of ['sky-sbx', 'qpool']) {
       const cluster = roots.find((r) => r.kind === 'cluster' && r.cluster.name === name);
@@ -80,7 +80,7 @@ describe('clusters: the ssh command of a node under paths full of shell syntax (
     await vscode.workspace
       .getConfiguration('sky')
       .update('configFile', undefined, vscode.ConfigurationTarget.Global);
-    (await api()).clusters.tree.refresh();
+    (await api()).clusters.session.refresh();
     nodes = [];
   });
 

@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
 import type { SkyExtensionApi } from '../../extension';
-import type { StorageItem } from '../../services/storageSession';
+import type { StorageItem } from '../../services/storageItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { emptyAndDeleteBucket, listAll, readRecords, upsertRecord } from '../../engine/storage';
 import { startForwardProxy } from '../sandbox/forwardProxy';
@@ -28,7 +28,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
 
   it('shows Managed and one node per configured store, creates a bucket through the UI and uploads a folder', async () => {
     const a = await api();
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const roots = await a.storage.tree.getChildren();
     assert.deepStrictEqual(
       roots.map((r) => (r.kind === 'store' ? r.store : r.kind)),
@@ -39,7 +39,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.strictEqual(created, bucket);
     assert.ok(readRecords().some((r) => r.name === bucket && r.store === 's3'));
     // The new bucket is listed under Managed and under S3: tree ids must still be unique.
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const listed = [
       ...(await a.storage.tree.getChildren(roots[0])),
       ...(await a.storage.tree.getChildren(roots[1])),
@@ -62,7 +62,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     await vscode.workspace
       .getConfiguration('sky')
       .update('storage.pageSize', 2, vscode.ConfigurationTarget.Global);
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const bucketItem: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: true };
     const [folder] = await a.storage.tree.getChildren(bucketItem);
     assert.ok(folder.kind === 'folder' && folder.prefix === 'data/');
@@ -85,8 +85,9 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     // A records change (a launch or the CLI elsewhere) re-reads the bucket lists and keeps this paging.
     const tree = a.storage.tree;
     let fired = 0;
-    const refreshRecords = tree.refreshRecords.bind(tree);
-    tree.refreshRecords = () => {
+    const session = a.storage.session;
+    const refreshRecords = session.refreshRecords.bind(session);
+    session.refreshRecords = () => {
       fired++;
       refreshRecords();
     };
@@ -99,7 +100,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
         ['data/f0.txt', 'data/f1.txt', 'data/f2.txt', 'data/f3.txt', 'data/f4.txt'],
       );
     } finally {
-      tree.refreshRecords = refreshRecords;
+      session.refreshRecords = refreshRecords;
     }
     // Server-side prefix filter on the bucket.
     a.setUi(new ScriptedUi(['data/f3']));
@@ -143,7 +144,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
       await http.update('proxy', `http://127.0.0.1:${proxy.port}`, vscode.ConfigurationTarget.Global);
       await download();
       // The object GETs (undici) tunnel through the proxy, which VS Code's own proxy support cannot see.
-      const endpoint = new URL(a.storage.tree.getConfig().stores.s3!.endpoint!);
+      const endpoint = new URL(a.storage.session.getConfig().stores.s3!.endpoint!);
       const objectGets = () => proxy.log.filter((l) => l.includes(`/${bucket}/data/f`));
       assert.ok(proxy.log.includes(`CONNECT ${endpoint.host}`), proxy.log.join(' | '));
       assert.ok(objectGets().length > 0, proxy.log.join(' | '));
@@ -181,14 +182,14 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.path, `/s3/${bucket}/data/f2.txt`);
     const binFile = path.join(makeTestDir('sky-vs-bin-'), 'model.bin');
     fs.writeFileSync(binFile, Buffer.from([1, 2, 0, 3]));
-    await (await a.storage.tree.store('s3')).putFile(bucket, 'model.bin', binFile);
+    await (await a.storage.session.store('s3')).putFile(bucket, 'model.bin', binFile);
     await vscode.commands.executeCommand('sky.storage.open', { ...obj, key: 'model.bin', size: 4 });
     assert.notStrictEqual(vscode.window.activeTextEditor?.document.uri.path, `/s3/${bucket}/model.bin`);
   });
 
   it('deletes objects after a count modal and a non-empty bucket only after typing its name', async () => {
     const a = await api();
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'data/f4.txt', size: 7 };
     const obj2: StorageItem = { kind: 'object', store: 's3', bucket, key: 'data/f3.txt', size: 7 };
     const refuse = new ScriptedUi([false]);
@@ -224,7 +225,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     managed,
   });
   async function s3() {
-    return (await api()).storage.tree.store('s3');
+    return (await api()).storage.session.store('s3');
   }
   async function makeBucket(name: string, objects: Record<string, string> = {}) {
     const store = await s3();
@@ -250,7 +251,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     (await api()).setUi(undefined);
     await sky.update('configFile', undefined, vscode.ConfigurationTarget.Global);
     await sky.update('storage.pageSize', undefined, vscode.ConfigurationTarget.Global);
-    (await api()).storage.tree.refresh();
+    (await api()).storage.session.refresh();
   });
   after(async () => {
     const store = await s3();
@@ -262,7 +263,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     const a = await api();
     const name = `sky-vs-foreign-${id}`;
     await makeBucket(name);
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const item = (await a.storage.tree.getChildren(await s3Node())).find(
       (b) => b.kind === 'bucket' && b.bucket === name,
     );
@@ -293,7 +294,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
       key: 'x.txt',
       size: 1,
     };
-    tree.refresh();
+    a.storage.session.refresh();
     assert.deepStrictEqual(
       (await tree.getChildren(bucketItem(kept))).map((c) => (c.kind === 'object' ? c.key : c.kind)),
       ['a.txt', 'b.txt'],
@@ -329,13 +330,13 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     const name = `sky-vs-vanish-${id}`;
     await makeBucket(name, { 'a.txt': 'a' });
     const item = bucketItem(name);
-    tree.refresh();
+    a.storage.session.refresh();
     assert.deepStrictEqual(
       (await tree.getChildren(item)).map((c) => (c.kind === 'object' ? c.key : c.kind)),
       ['a.txt'],
     );
     await emptyAndDeleteBucket(await s3(), name);
-    tree.refresh(item);
+    a.storage.session.refresh(item);
     for (let i = 0; i < 2; i++) {
       const [err, ...rest] = await tree.getChildren(item);
       assert.strictEqual(err.kind, 'error', `an error node, not ${err.kind}`);
@@ -377,7 +378,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
       `~/${path.relative(os.homedir(), file)}`,
       vscode.ConfigurationTarget.Global,
     );
-    tree.refresh();
+    a.storage.session.refresh();
     const node = await s3Node();
     const [err] = await tree.getChildren(node);
     assert.strictEqual(err.kind, 'error', `an error node, not ${err.kind}`);
@@ -391,7 +392,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     );
     // A configured file that does not exist is an error naming it and the setting, not an empty config.
     await sky.update('configFile', '~/sky-vs-no-such-dir/config.yaml', vscode.ConfigurationTarget.Global);
-    tree.refresh();
+    a.storage.session.refresh();
     const [missing] = await tree.getChildren();
     assert.strictEqual(missing?.kind, 'error');
     assert.ok(
@@ -407,7 +408,7 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     for (let i = 0; i < 3; i++) await makeBucket(`sky-vs-page${i}-${id}`);
     const all = (await (await s3()).listBuckets()).map((b) => b.name);
     await sky.update('storage.pageSize', 2, vscode.ConfigurationTarget.Global);
-    tree.refresh();
+    a.storage.session.refresh();
     const node = await s3Node();
     let page = await tree.getChildren(node);
     assert.deepStrictEqual(

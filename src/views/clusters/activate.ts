@@ -1,20 +1,8 @@
 import * as vscode from 'vscode';
-import type { LogSink } from '../../engine/util/log';
-import type { PromptUi } from '../../engine/util/prompt';
-import { registerCommand } from '../../commands/register';
-import { launchOrExec } from '../../commands/cluster/launchTask';
-import { previewLaunch } from '../../commands/cluster/previewLaunch';
-import {
-  cancelJobCommand,
-  copySshCommand,
-  downloadRemote,
-  openSshTerminal,
-  showJobLogs,
-} from '../../commands/cluster/showJobLogs';
-import { ClustersTreeProvider, ClusterTreeItem } from './clustersTree';
-import { ClusterSession } from '../../services/clusterSession';
-import { JobTerminal } from '../../ui/jobTerminal';
+import type { ClusterSession } from '../../services/clusterSession';
+import type { JobTerminal } from '../../ui/jobTerminal';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
+import { ClustersTreeProvider } from './clustersTree';
 
 export interface ClustersApi {
   tree: ClustersTreeProvider;
@@ -26,11 +14,12 @@ export interface ClustersApi {
   setRefreshPeriod(ms: number): void;
 }
 
+/** The Clusters view: its tree over the Clusters session, refreshed while it is visible. */
 export function activateClusters(
   context: vscode.ExtensionContext,
-  deps: { log: LogSink; ui: () => PromptUi },
+  deps: { session: ClusterSession },
 ): ClustersApi {
-  const session = new ClusterSession(deps.log, deps.ui);
+  const session = deps.session;
   const tree = new ClustersTreeProvider(session);
   const view = vscode.window.createTreeView('sky.clusters', {
     treeDataProvider: tree,
@@ -46,36 +35,15 @@ export function activateClusters(
       poll();
     },
   };
-  const onTerminal = (t: JobTerminal) => api.terminals.push(t);
   // Poll only while the view is visible: running jobs change status.
   let timer: NodeJS.Timeout | undefined;
   let periodMs = 15_000;
   const poll = () => {
     if (timer) clearInterval(timer);
-    timer = view.visible ? setInterval(() => tree.refresh(undefined), periodMs) : undefined;
+    timer = view.visible ? setInterval(() => session.refresh(), periodMs) : undefined;
   };
-  context.subscriptions.push(session, view, view.onDidChangeVisibility(poll), {
+  context.subscriptions.push(session, tree, view, view.onDidChangeVisibility(poll), {
     dispose: () => timer && clearInterval(timer),
   });
-  const launchDeps = { session, ui: deps.ui, log: deps.log, onTerminal, onDone: () => tree.refresh() };
-  registerCommand(context, 'sky.launchTask', (uri?: vscode.Uri) => launchOrExec('launch', uri, launchDeps));
-  registerCommand(context, 'sky.execTask', (uri?: vscode.Uri) => launchOrExec('exec', uri, launchDeps));
-  registerCommand(context, 'sky.previewLaunch', (uri?: vscode.Uri) => previewLaunch(uri, launchDeps));
-  registerCommand(context, 'sky.refreshClusters', () => tree.refresh());
-  registerCommand(context, 'sky.showJobLogs', (item: Extract<ClusterTreeItem, { kind: 'job' }>) =>
-    showJobLogs(item, session, onTerminal),
-  );
-  registerCommand(context, 'sky.cancelJob', async (item: Extract<ClusterTreeItem, { kind: 'job' }>) => {
-    if (await cancelJobCommand(item, session, deps.ui())) tree.refresh();
-  });
-  registerCommand(context, 'sky.downloadRemote', (item: Extract<ClusterTreeItem, { kind: 'remote' }>) =>
-    downloadRemote(item, session, deps.ui(), () => api.pickFolder()),
-  );
-  registerCommand(context, 'sky.openSshTerminal', (item: Extract<ClusterTreeItem, { kind: 'node' }>) =>
-    openSshTerminal(item, session),
-  );
-  registerCommand(context, 'sky.copySshCommand', (item: Extract<ClusterTreeItem, { kind: 'node' }>) =>
-    copySshCommand(item, session),
-  );
   return api;
 }

@@ -1,19 +1,9 @@
 import * as vscode from 'vscode';
-import type { Cluster, ClusterNode } from '../../engine/cluster/clusters';
-import { listJobs, JobRecord } from '../../engine/launch/jobs';
-import { exec } from '../../engine/ssh/exec';
-import { remotePath } from '../../engine/ssh/quote';
+import type { JobRecord } from '../../engine/launch/jobs';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
+import type { ClusterTreeItem } from '../../services/clusterItems';
 import type { ClusterSession } from '../../services/clusterSession';
-
-export type ClusterTreeItem =
-  | { kind: 'cluster'; cluster: Cluster }
-  | { kind: 'node'; cluster: Cluster; node: ClusterNode }
-  | { kind: 'jobs'; cluster: Cluster }
-  | { kind: 'job'; cluster: Cluster; job: JobRecord }
-  | { kind: 'remote'; node: ClusterNode; path: string; isDir: boolean; size: number }
-  | { kind: 'message'; id: string; text: string; error?: boolean };
 
 const JOB_ICONS: Record<string, string> = {
   SUCCEEDED: 'pass',
@@ -32,15 +22,21 @@ function duration(job: JobRecord): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
-/** Clusters → nodes (reachable or the error, with a lazy file browser of ~/sky_workdir and ~) and jobs. */
-export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTreeItem> {
+/**
+ * Clusters → nodes (reachable or the error, with a lazy file browser of ~/sky_workdir and ~) and jobs,
+ * as the Clusters session finds them; a refresh of the session lists everything again.
+ */
+export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ClusterTreeItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  constructor(private readonly session: ClusterSession) {}
+  private readonly listening: vscode.Disposable;
+  constructor(private readonly session: ClusterSession) {
+    this.listening = session.onDidChange(() => this.changed.fire(undefined));
+  }
 
-  refresh(item?: ClusterTreeItem): void {
-    if (!item) this.session.reset();
-    this.changed.fire(item);
+  dispose(): void {
+    this.listening.dispose();
+    this.changed.dispose();
   }
 
   getTreeItem(e: ClusterTreeItem): vscode.TreeItem {
@@ -115,40 +111,23 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
         ];
       }
       if (e.kind === 'node') {
-        await this.session.use(({ pool }) => pool.get(e.node.alias));
+        await this.session.connect(e.node.alias);
         return [
           { kind: 'remote', node: e.node, path: '~/sky_workdir', isDir: true, size: 0 },
           { kind: 'remote', node: e.node, path: '~', isDir: true, size: 0 },
         ];
       }
       if (e.kind === 'jobs') {
-        const jobs = await this.session.use(async ({ pool }) =>
-          listJobs((await pool.get(e.cluster.nodes[0].alias)).client),
-        );
+        const jobs = await this.session.listJobs(e.cluster);
         if (!jobs.length) return [{ kind: 'message', id: `nojobs:${e.cluster.name}`, text: 'No jobs yet' }];
         return jobs.reverse().map((job) => ({ kind: 'job', cluster: e.cluster, job }));
       }
       if (e.kind === 'remote' && e.isDir) {
-        const r = await this.session.use(async ({ pool }) =>
-          exec(
-            (await pool.get(e.node.alias)).client,
-            `cd ${remotePath(e.path)} 2>/dev/null && find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%P\\0'`,
-          ),
-        );
-        const items = r.stdout
-          .split('\0')
-          .filter(Boolean)
-          .map((line) => {
-            const [type, size, ...name] = line.split('\t');
-            return {
-              kind: 'remote' as const,
-              node: e.node,
-              path: `${e.path}/${name.join('\t')}`,
-              isDir: type === 'd',
-              size: Number(size),
-            };
-          })
-          .sort((a, b) => (a.isDir === b.isDir ? a.path.localeCompare(b.path) : a.isDir ? -1 : 1));
+        const items = (await this.session.listDir(e.node.alias, e.path)).map((x) => ({
+          kind: 'remote' as const,
+          node: e.node,
+          ...x,
+        }));
         return items.length
           ? items
           : [{ kind: 'message', id: `empty:${e.node.alias}:${e.path}`, text: '[empty]' }];

@@ -2,24 +2,19 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { recordsFile } from '../../engine/storage/records';
 import type { LogSink } from '../../engine/util/log';
-import type { PromptUi } from '../../engine/util/prompt';
-import { registerCommand, requireTrust, runWithErrorHandling } from '../../commands/register';
-import {
-  copyUri,
-  createBucket,
-  deleteItems,
-  downloadItems,
-  selection,
-  uploadInto,
-} from '../../commands/storage/delete';
-import { itemId, StorageItem, StorageTreeProvider } from '../../services/storageSession';
+import { runWithErrorHandling } from '../../commands/register';
+import { dropInto } from '../../commands/storage/drop';
+import type { StorageItem } from '../../services/storageItems';
+import type { StorageSession } from '../../services/storageSession';
+import { storageBucketNames } from '../../services/bucketNames';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
-import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from '../../ui/objectPreview';
-import { storageBucketNames } from './bucketNames';
-import { droppedPaths } from './droppedFiles';
+import { ObjectPreviewProvider, PREVIEW_SCHEME } from '../../ui/objectPreview';
 import type { BucketNameProvider } from '../../schema/completion';
+import { StorageTreeProvider } from './storageTree';
 
 export interface StorageApi {
+  /** What the view shows and its commands use: config, open stores, listings, change events. */
+  session: StorageSession;
   tree: StorageTreeProvider;
   /** The view's drag-and-drop controller (tests drop through it as VS Code does). */
   dnd: vscode.TreeDragAndDropController<StorageItem>;
@@ -30,35 +25,27 @@ export interface StorageApi {
   pickUploads: (folders: boolean) => Promise<vscode.Uri[] | undefined>;
 }
 
+/** The Storage view: its tree over the Storage session, drag and drop, and what makes it list again. */
 export function activateStorage(
   context: vscode.ExtensionContext,
-  deps: { log: LogSink; ui: () => PromptUi },
+  deps: { log: LogSink; session: StorageSession },
 ): StorageApi {
-  const tree = new StorageTreeProvider();
+  const session = deps.session;
+  const tree = new StorageTreeProvider(session);
   // Drag files or folders from the Explorer or the OS onto a bucket or folder to upload them. Through
   // the command wrapper: a failed upload or an untrusted workspace is logged and shown like a command's.
   const dnd: vscode.TreeDragAndDropController<StorageItem> = {
     dropMimeTypes: ['text/uri-list', 'files'],
     dragMimeTypes: [],
     async handleDrop(target, data) {
-      await runWithErrorHandling('sky.storage.drop', async () => {
-        if (!target || (target.kind !== 'bucket' && target.kind !== 'folder'))
-          throw new Error('Drop files on a bucket or folder in the Storage view.');
-        // Before any dropped bytes are written to a temp file.
-        requireTrust('Uploading to a bucket');
-        const dropped = await droppedPaths(data);
-        try {
-          if (dropped.paths.length) await uploadInto(tree, target, dropped.paths);
-        } finally {
-          dropped.cleanup();
-        }
-      });
+      await runWithErrorHandling('sky.storage.drop', () => dropInto(session, target, data));
     },
   };
   const api: StorageApi = {
+    session,
     tree,
     dnd,
-    bucketNames: storageBucketNames(tree, deps.log),
+    bucketNames: storageBucketNames(session, deps.log),
     pickFolder: pickDownloadFolder,
     pickUploads: (folders) =>
       Promise.resolve(
@@ -76,13 +63,13 @@ export function activateStorage(
     showCollapseAll: true,
     dragAndDropController: dnd,
   });
-  context.subscriptions.push(view);
+  context.subscriptions.push(session, view);
   // Launch (here or from the CLI) records the buckets it creates: show them as they appear.
   const records = recordsFile();
   const watcher = vscode.workspace.createFileSystemWatcher(
     new vscode.RelativePattern(vscode.Uri.file(path.dirname(records)), path.basename(records)),
   );
-  const onRecords = () => tree.refreshRecords();
+  const onRecords = () => session.refreshRecords();
   context.subscriptions.push(
     watcher,
     watcher.onDidChange(onRecords),
@@ -95,69 +82,10 @@ export function activateStorage(
           e.affectsConfiguration(s),
         )
       )
-        tree.refresh();
+        session.refresh();
     }),
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new ObjectPreviewProvider(session)),
   );
-  void vscode.commands.executeCommand('setContext', 'sky.storage.configured', tree.hasStores());
-  const ui = () => deps.ui();
-  type Item = StorageItem;
-  registerCommand(context, 'sky.refreshStorage', (item?: Item) => tree.refresh(item));
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new ObjectPreviewProvider(tree)),
-  );
-  registerCommand(context, 'sky.storage.open', async (item: Item) => {
-    if (item?.kind !== 'object') throw new Error('Select an object to open.');
-    await openObject(item);
-  });
-  registerCommand(context, 'sky.storage.retry', (error: Extract<Item, { kind: 'error' }>) => {
-    if (error?.kind !== 'error') throw new Error('Retry works on an error in the Storage view.');
-    tree.retry(error);
-  });
-  registerCommand(context, 'sky.storage.loadMore', (more: Extract<Item, { kind: 'more' }>) =>
-    tree.loadMore(more),
-  );
-  registerCommand(context, 'sky.storage.download', (clicked?: Item, selected?: Item[]) =>
-    downloadItems(tree, selection(clicked, selected), ui(), () => api.pickFolder()),
-  );
-  registerCommand(context, 'sky.storage.delete', (clicked?: Item, selected?: Item[]) =>
-    deleteItems(tree, selection(clicked, selected), ui()),
-  );
-  registerCommand(context, 'sky.storage.copyUri', async (item: Item) => {
-    const [it] = selection(item, undefined);
-    if (!it) throw new Error('Select a bucket, folder or object.');
-    const uri = await copyUri(tree, it);
-    void vscode.window.setStatusBarMessage(`Copied ${uri}`, 3000);
-    return uri;
-  });
-  registerCommand(context, 'sky.storage.filter', async (item: Extract<Item, { kind: 'bucket' }>) => {
-    const value = await ui().input(`Prefix filter for ${item.bucket} (server-side)`, {
-      value: tree.filters.get(itemId(item)) ?? '',
-    });
-    if (value === undefined) return;
-    if (value) tree.filters.set(itemId(item), value);
-    else tree.filters.delete(itemId(item));
-    tree.refresh(item);
-  });
-  registerCommand(context, 'sky.storage.clearFilter', (item: Extract<Item, { kind: 'bucket' }>) => {
-    tree.filters.delete(itemId(item));
-    tree.refresh(item);
-  });
-  const upload = (folders: boolean) => async (item: Extract<Item, { kind: 'bucket' | 'folder' }>) => {
-    if (!item || (item.kind !== 'bucket' && item.kind !== 'folder'))
-      throw new Error('Pick a bucket or folder in the Storage view.');
-    const picked = await api.pickUploads(folders);
-    return picked?.length
-      ? uploadInto(
-          tree,
-          item,
-          picked.map((u) => u.fsPath),
-        )
-      : 0;
-  };
-  registerCommand(context, 'sky.storage.uploadFiles', upload(false));
-  registerCommand(context, 'sky.storage.uploadFolder', upload(true));
-  registerCommand(context, 'sky.storage.createBucket', (item: Extract<Item, { kind: 'store' }>) =>
-    createBucket(tree, item, ui()),
-  );
+  void vscode.commands.executeCommand('setContext', 'sky.storage.configured', session.hasStores());
   return api;
 }

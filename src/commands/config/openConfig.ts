@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { configPath, expandHome } from '../engine/config/paths';
-import { allStores } from '../engine/storage/stores/registry';
+import { configPath, expandHome } from '../../engine/config/paths';
+import { allStores } from '../../engine/storage/stores/registry';
 
 const TEMPLATE = `# sky-vscode configuration (read by the extension and the sky-vscode CLI).
 # Every key is optional; unknown keys are errors. Credentials otherwise come from each SDK's chain.

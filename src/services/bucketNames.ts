@@ -1,8 +1,8 @@
-import { configuredStores, readRecords, type StoreKind } from '../../engine/storage';
-import { errorMessage } from '../../engine/util/errors';
-import type { LogSink } from '../../engine/util/log';
-import type { BucketNameProvider } from '../../schema/completion';
-import type { StorageTreeProvider } from '../../services/storageSession';
+import { configuredStores, readRecords, type StoreKind } from '../engine/storage';
+import { errorMessage } from '../engine/util/errors';
+import type { LogSink } from '../engine/util/log';
+import type { BucketNameProvider } from '../schema/completion';
+import type { StorageSession } from './storageSession';
 
 /** How long a store's bucket list is reused, and how long completion waits for a fresh one. */
 const FRESH_MS = 30_000;
@@ -10,20 +10,20 @@ const WAIT_MS = 1_500;
 
 /**
  * Bucket names for task.yaml completion: the buckets of every store the Storage view has configured
- * (through the view's open stores) plus the recorded ones. Each store's list is cached briefly and
+ * (through the Storage session's open stores) plus the recorded ones. Each store's list is cached briefly and
  * read in the background: completion waits at most WAIT_MS and then offers what it has. A store that
  * fails is logged and offers nothing until its next read. A refresh of the whole view drops the cache.
  */
-export function storageBucketNames(tree: StorageTreeProvider, log: LogSink): BucketNameProvider {
+export function storageBucketNames(session: StorageSession, log: LogSink): BucketNameProvider {
   const cache = new Map<StoreKind, { at: number; names: string[] }>();
   const loading = new Map<StoreKind, Promise<void>>();
-  tree.onDidChangeTreeData((item) => {
+  session.onDidChange((item) => {
     if (!item) cache.clear();
   });
   const load = (kind: StoreKind): Promise<void> => {
     let p = loading.get(kind);
     if (!p) {
-      p = tree
+      p = session
         .store(kind)
         .then((s) => s.listBuckets())
         .then(
@@ -41,7 +41,7 @@ export function storageBucketNames(tree: StorageTreeProvider, log: LogSink): Buc
   return async () => {
     let kinds: StoreKind[];
     try {
-      kinds = configuredStores(tree.getConfig());
+      kinds = configuredStores(session.getConfig());
     } catch {
       kinds = []; // a broken config shows in the Storage view; completion offers what is recorded
     }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { PromptUi } from '../engine/util/prompt';
+import type { PromptUi } from '../../engine/util/prompt';
 
 /**
  * The templates are the project's own `examples/` task files (shipped in the .vsix), so the
