@@ -1,6 +1,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Everything of the extension, as an import path names it from anywhere under src/. */
+const EXTENSION = [
+  '**/extension',
+  '**/commands/**',
+  '**/views/**',
+  '**/services/**',
+  '**/ui/**',
+  '**/schema/**',
+  '**/walkthrough/**',
+];
+/** Every front end: the extension and the CLI. */
+const FRONT_ENDS = [...EXTENSION, '**/cli/**', '**/cli'];
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', '.sandbox/**'] },
   js.configs.recommended,
@@ -13,11 +26,48 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // The layers (docs/architecture.md): the engine imports no front end; the CLI imports nothing of the
+  // extension; the session services import no view or command; commands import no view.
   {
-    // The engine is shared by the CLI and the extension: it must never depend on VS Code.
-    files: ['src/engine/**/*.ts', 'src/cli/**/*.ts', 'src/cli.ts'],
+    files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/engine and the CLI must not import vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/engine is shared by the CLI and the extension: it must not import vscode.' }],
+          patterns: [{ group: FRONT_ENDS, message: 'src/engine must not import a front end (the CLI or the extension).' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/cli.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The CLI must not import vscode.' }],
+          patterns: [{ group: EXTENSION, message: 'The CLI must not import the extension: share code through src/engine.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/views/**', '**/commands/**', '**/cli/**'], message: 'A session service must not import a view, a command or the CLI: they use it.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/views/**', '**/cli/**'], message: 'A command must not import a view: reach its state through the session service (src/services/).' }] },
+      ],
     },
   },
   {

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { performance } from 'perf_hooks';
-import { launchTask } from '../../engine/launch/run';
-import { LaunchResult } from '../../engine/launch/plan';
+import { launchTask, type LaunchResult } from '../../engine/launch/run';
 import { createStorageMounter } from '../../engine/mounts/attach';
 import type { PromptUi } from '../../engine/util/prompt';
 import type { LogSink } from '../../engine/util/log';

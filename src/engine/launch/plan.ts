@@ -14,9 +14,8 @@ import { SkyError, UsageError } from '../util/errors';
 import type { LogSink } from '../util/log';
 import type { PromptUi } from '../util/prompt';
 import type { ProgressSink } from '../util/progress';
-import { registerSecret } from '../util/redact';
 import type { JobRecord } from './jobs';
-import type { LaunchPreview } from './preview';
+import { registerSecret } from '../util/redact';
 
 export const REMOTE_WORKDIR = '~/sky_workdir';
 
@@ -72,15 +71,6 @@ export interface PlannedStep {
   phase: string;
   detail: string;
   nodes: string[];
-}
-
-export interface LaunchResult {
-  job?: JobRecord;
-  plan: PlannedStep[];
-  /** Set by a dry run: what the launch would send, exclude, delete and do to buckets. */
-  preview?: LaunchPreview;
-  exitCode: number;
-  nodeExitCodes: Record<string, number>;
 }
 
 export interface LaunchPlan {

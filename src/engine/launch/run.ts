@@ -20,7 +20,7 @@ import { startDetachedCommand, wrapScript } from './scripts';
 import { driverScript, waitCommand } from './driver';
 import { mountTarget } from './mountTarget';
 import { JobFile, writeJobFilesCommand } from './jobFiles';
-import { previewLaunch } from './preview';
+import { previewLaunch, type LaunchPreview } from './preview';
 import {
   planLaunch,
   readTask,
@@ -28,11 +28,20 @@ import {
   type AttachStorage,
   type LaunchDeps,
   type LaunchRequest,
-  type LaunchResult,
+  type PlannedStep,
 } from './plan';
 import { headTargets, holdLease, keepLogsOnHead } from './head';
 import { follow } from './follow';
 import { cancelJob } from './cancel';
+
+export interface LaunchResult {
+  job?: JobRecord;
+  plan: PlannedStep[];
+  /** Set by a dry run: what the launch would send, exclude, delete and do to buckets. */
+  preview?: LaunchPreview;
+  exitCode: number;
+  nodeExitCodes: Record<string, number>;
+}
 
 export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<LaunchResult> {
   const log = deps.log ?? noLog;

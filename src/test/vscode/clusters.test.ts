@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../services/clusterItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
-import type { LaunchResult } from '../../engine/launch/plan';
+import type { LaunchResult } from '../../engine/launch/run';
 import type { JobTerminal } from '../../ui/jobTerminal';
 import { makeTestDir } from '../sandbox/proc';
 

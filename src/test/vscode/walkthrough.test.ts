@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
-import type { LaunchResult } from '../../engine/launch/plan';
+import type { LaunchResult } from '../../engine/launch/run';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { validateTaskText } from '../../engine/task/validate';
 import { makeTestDir } from '../sandbox/proc';
