@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', '.sandbox/**'] },
+  { ignores: ['out/**', 'dist/**', 'src/engine/task/generated/**', 'node_modules/**', '.cache/**', 'test-results/**', '.sandbox/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
