@@ -107,6 +107,22 @@ describe('CLI contract (exit codes, stdout/stderr, status, config)', function ()
     assert.match(h.stdout, /^lab \(config\)\n {2}lab +head +DOWN .+\n {2}lab-worker1 +worker +DOWN /);
   });
 
+  it('launch refuses what is "not yet" (a git workdir, a pipeline) before any connection, exit 2, saying so', () => {
+    const git = path.join(tmp, 'git-workdir.yaml');
+    fs.writeFileSync(
+      git,
+      'workdir:\n  url: https://github.com/skypilot-org/skypilot.git\n  ref: master\nrun: echo hi\n',
+    );
+    const g = cli(['launch', '-c', 'lab', git], home);
+    assert.strictEqual(g.code, 2, g.stderr);
+    assert.match(g.stderr, /Git workdirs \(\{url, ref\}\) are not supported on SSH clusters yet/);
+    assert.doesNotMatch(g.stderr, /ECONNREFUSED|Connecting/, 'no node was contacted');
+    const pipeline = path.join(REPO_ROOT, 'examples/pipeline/pipeline.yaml');
+    const p = cli(['launch', '-c', 'lab', pipeline], home);
+    assert.strictEqual(p.code, 2, p.stderr);
+    assert.match(p.stderr, /launch takes a single task \(pipelines are not supported here\)/);
+  });
+
   it('config --json summarises stores and clusters and never prints a secret; an unknown key names file and line', () => {
     const r = cli(['config', '--json'], home);
     assert.strictEqual(r.code, 0, r.stderr);
