@@ -107,7 +107,7 @@ describe('CLI contract (exit codes, stdout/stderr, status, config)', function ()
     assert.match(h.stdout, /^lab \(config\)\n {2}lab +head +DOWN .+\n {2}lab-worker1 +worker +DOWN /);
   });
 
-  it('launch refuses what is "not yet" (a git workdir, a pipeline) before any connection, exit 2, saying so', () => {
+  it('launch refuses what is "not yet" (a git workdir, a pipeline, a volume) before any connection, saying so', () => {
     const git = path.join(tmp, 'git-workdir.yaml');
     fs.writeFileSync(
       git,
@@ -121,6 +121,15 @@ describe('CLI contract (exit codes, stdout/stderr, status, config)', function ()
     const p = cli(['launch', '-c', 'lab', pipeline], home);
     assert.strictEqual(p.code, 2, p.stderr);
     assert.match(p.stderr, /launch takes a single task \(pipelines are not supported here\)/);
+    const volume = path.join(tmp, 'volume.yaml');
+    fs.writeFileSync(
+      volume,
+      'resources: {infra: gcp/us-central1}\nfile_mounts:\n  /scratch:\n    store: volume\n    name: scratch\n    config: {disk_size: 100}\nrun: echo hi\n',
+    );
+    const v = cli(['launch', '-c', 'lab', volume], home);
+    assert.strictEqual(v.code, 1, v.stderr);
+    assert.match(v.stderr, /\/scratch: volumes are not supported on SSH clusters/);
+    assert.doesNotMatch(v.stderr, /ECONNREFUSED|Connecting/, 'no node was contacted');
   });
 
   it('config --json summarises stores and clusters and never prints a secret; an unknown key names file and line', () => {
