@@ -12,6 +12,7 @@ import pLimit from 'p-limit';
 import { loadConfig } from '../src/engine/config/config';
 import { downloadToFolder, emptyAndDeleteBucket, openStore, uploadSources } from '../src/engine/storage';
 import { startSandbox } from '../src/test/sandbox';
+import { rgwRcloneEnv } from './anchors';
 import { dirBytes, generateTransferSet, treeHash } from './trees';
 
 /** Busy and total jiffies of all CPUs (first line of /proc/stat). */
@@ -132,17 +133,8 @@ async function main(): Promise<void> {
     const src = path.join(work, 'src');
     const total = generateTransferSet(src);
     const mb = total / 1024 / 1024;
-    // rclone reads its remote from the environment; AWS_CA_BUNDLE breaks its S3 backend.
-    const rcloneEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      RCLONE_CONFIG_RGW_TYPE: 's3',
-      RCLONE_CONFIG_RGW_PROVIDER: 'Ceph',
-      RCLONE_CONFIG_RGW_ENDPOINT: s3.endpoint,
-      RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.accessKeyId,
-      RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      RCLONE_CONFIG_RGW_REGION: s3.region,
-    };
-    delete rcloneEnv.AWS_CA_BUNDLE;
+    // rclone reads its remote from the environment.
+    const rcloneEnv = rgwRcloneEnv(s3);
     const rclone = (...args: string[]) =>
       execFileSync(
         'rclone',

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { loadConfig } from '../src/engine/config/config';
 import { emptyAndDeleteBucket, openStore } from '../src/engine/storage';
 import { startSandbox } from '../src/test/sandbox';
+import { rgwRcloneEnv } from './anchors';
 import { dirBytes, generateTransferSet, treeHash } from './trees';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -39,17 +40,7 @@ async function main(): Promise<void> {
     sb.writeSkyConfig();
     const env: NodeJS.ProcessEnv = { ...process.env, ...sb.env(), SKY_VSCODE_HOME: sb.skyHome };
     const s3 = sb.s3!;
-    const rcloneEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      RCLONE_CONFIG_RGW_TYPE: 's3',
-      RCLONE_CONFIG_RGW_PROVIDER: 'Ceph',
-      RCLONE_CONFIG_RGW_ENDPOINT: s3.endpoint,
-      RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.accessKeyId,
-      RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      RCLONE_CONFIG_RGW_REGION: s3.region,
-    };
-    // AWS_CA_BUNDLE breaks rclone's S3 backend.
-    delete rcloneEnv.AWS_CA_BUNDLE;
+    const rcloneEnv = rgwRcloneEnv(s3);
     const rclone = (...args: string[]) =>
       timed('rclone', [...args, '--transfers', '16', '--checkers', '16'], rcloneEnv);
     const ours = (...args: string[]) => timed(process.execPath, [cli, 'storage', ...args], env);
