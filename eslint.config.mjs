@@ -15,7 +15,7 @@ const EXTENSION = [
 const FRONT_ENDS = [...EXTENSION, '**/cli/**', '**/cli'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', '.sandbox/**'] },
+  { ignores: ['out/**', 'dist/**', 'src/engine/task/generated/**', 'node_modules/**', '.cache/**', 'test-results/**', '.sandbox/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,24 +12,8 @@ import pLimit from 'p-limit';
 import { loadConfig } from '../src/engine/config/config';
 import { downloadToFolder, emptyAndDeleteBucket, openStore, uploadSources } from '../src/engine/storage';
 import { startSandbox } from '../src/test/sandbox';
-
-function generate(root: string): number {
-  let bytes = 0;
-  for (let i = 0; i < 1000; i++) {
-    const dir = path.join(root, 'small', `d${i % 10}`);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `f${i}.bin`), crypto.randomBytes(64 * 1024));
-    bytes += 64 * 1024;
-  }
-  fs.mkdirSync(path.join(root, 'large'), { recursive: true });
-  for (let i = 0; i < 4; i++) {
-    const fd = fs.openSync(path.join(root, 'large', `big${i}.bin`), 'w');
-    for (let j = 0; j < 64; j++) fs.writeSync(fd, crypto.randomBytes(1024 * 1024));
-    fs.closeSync(fd);
-    bytes += 64 * 1024 * 1024;
-  }
-  return bytes;
-}
+import { rgwRcloneEnv } from './anchors';
+import { dirBytes, generateTransferSet, treeHash } from './trees';
 
 /** Busy and total jiffies of all CPUs (first line of /proc/stat). */
 function cpuJiffies(): { busy: number; total: number } {
@@ -134,26 +118,6 @@ async function timed(fn: () => Promise<unknown> | unknown, child = false): Promi
   return { ...step, gcs: majorGcs - gcs };
 }
 
-function dirBytes(root: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(root, { withFileTypes: true, recursive: true }))
-    if (e.isFile()) n += fs.statSync(path.join(e.parentPath, e.name)).size;
-  return n;
-}
-
-function treeHash(root: string): string {
-  const h = crypto.createHash('sha256');
-  const walk = (d: string, rel: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
-      else h.update(`${rel}${e.name}\0`).update(fs.readFileSync(p));
-    }
-  };
-  walk(root, '');
-  return h.digest('hex');
-}
-
 async function main(): Promise<void> {
   const firstPageObjects = Number(process.argv[2] ?? 100_000);
   const concurrency = Number(process.argv[3] ?? 16);
@@ -167,19 +131,10 @@ async function main(): Promise<void> {
     const store = await openStore('s3', loadConfig());
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-bench-storage-'));
     const src = path.join(work, 'src');
-    const total = generate(src);
+    const total = generateTransferSet(src);
     const mb = total / 1024 / 1024;
-    // rclone reads its remote from the environment; AWS_CA_BUNDLE breaks its S3 backend.
-    const rcloneEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      RCLONE_CONFIG_RGW_TYPE: 's3',
-      RCLONE_CONFIG_RGW_PROVIDER: 'Ceph',
-      RCLONE_CONFIG_RGW_ENDPOINT: s3.endpoint,
-      RCLONE_CONFIG_RGW_ACCESS_KEY_ID: s3.accessKeyId,
-      RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      RCLONE_CONFIG_RGW_REGION: s3.region,
-    };
-    delete rcloneEnv.AWS_CA_BUNDLE;
+    // rclone reads its remote from the environment.
+    const rcloneEnv = rgwRcloneEnv(s3);
     const rclone = (...args: string[]) =>
       execFileSync(
         'rclone',

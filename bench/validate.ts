@@ -5,10 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { getLanguageService } from 'yaml-language-server';
+import { yamlLanguageService } from './anchors';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { validateTaskText } from '../src/engine/task/validate';
-import taskSchema from '../schemas/task.schema.json';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -75,21 +74,7 @@ async function time(iterations: number, fn: (i: number) => unknown): Promise<{ p
   return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
 }
 
-function yamlLs() {
-  const ls = getLanguageService({
-    schemaRequestService: () => Promise.reject(new Error('no remote schemas in the benchmark')),
-    workspaceContext: { resolveRelativePath: (rel, res) => new URL(rel, res).toString() },
-  });
-  ls.configure({
-    validate: true,
-    completion: false,
-    hover: false,
-    schemas: [
-      { uri: 'file:///schemas/task.schema.json', fileMatch: ['*.yaml'], schema: taskSchema as never },
-    ],
-  });
-  return ls;
-}
+const yamlLs = yamlLanguageService;
 
 async function main(): Promise<void> {
   const iterations = Number(process.argv[2] ?? 30);

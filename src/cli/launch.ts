@@ -106,7 +106,7 @@ function withCommonOptions(cmd: Command): Command {
       '--offline',
       'with --dry-run: do not ask the nodes or stores (every local file counts as to be sent)',
     )
-    .option('--json', 'with --dry-run: the plan as JSON (see the README for its shape)')
+    .option('--json', 'with --dry-run: the plan as JSON (its shape: docs/reference.md)')
     .option('--force-mounts', 'mount buckets over non-empty directories (their files are kept, hidden)')
     .option('-y, --yes', 'trust unknown host keys when strictHostKeyChecking is ask')
     .option(

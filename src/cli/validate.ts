@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import type { CliContext } from './context';
-import { parseTask } from '../engine/task/model';
+import { secretValues } from '../engine/task/model';
+import { validateTask } from '../engine/task/validate';
 import { redact, registerSecret } from '../engine/util/redact';
 import type { Diagnostic } from '../engine/task/diagnostic';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, printJson } from './output';
@@ -36,10 +37,11 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           process.stderr.write(`${file}: error: cannot read: ${msg}\n`);
           continue;
         }
-        const parsed = parseTask(text, { file, localChecks: opts.localChecks });
+        // Diagnostics only: building the task model (what a launch needs) would double the time.
+        const checked = validateTask(text, { file, localChecks: opts.localChecks });
         // A rule may quote a value substituted from the task's secrets: those never reach the output.
-        for (const t of parsed.tasks) for (const v of Object.values(t.secrets)) registerSecret(v);
-        const diagnostics = parsed.diagnostics.map((d) => ({ ...d, message: redact(d.message) }));
+        for (const v of secretValues(checked.parsed.documents.map((d) => d.value))) registerSecret(v);
+        const diagnostics = checked.diagnostics.map((d) => ({ ...d, message: redact(d.message) }));
         // The JSON contract: fix edits are editor data, not part of it.
         results.push({ file, diagnostics: diagnostics.map(({ fix: _fix, ...d }) => d) });
         if (!opts.json) {

@@ -159,6 +159,19 @@ function strMap(m: unknown): Record<string, string | null> {
   return out;
 }
 
+/**
+ * The secret values a task file holds (each task's `secrets:` mapping), without building the tasks:
+ * `validate` registers them for masking and needs nothing else of the model.
+ */
+export function secretValues(documents: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of documents)
+    if (isObj(v) && isObj(v.secrets))
+      for (const [k, val] of Object.entries(strMap(v.secrets)))
+        if (!k.startsWith('secrets:') && val !== null) out.push(val);
+  return out;
+}
+
 export function buildTask(
   v: Obj,
   document: number,

@@ -110,22 +110,24 @@ rgw dns name = ${host}
       async () => (await run('ceph', [...c, 'mon', 'stat'], { timeoutMs: 5000 })).includes('quorum'),
       30_000,
     );
-    const osdId = (await run('ceph', [...c, 'osd', 'create'])).trim();
-    fs.mkdirSync(path.join(root, 'osd', `ceph-${osdId}`), { recursive: true });
-    await run('ceph-osd', [...c, '-i', osdId, '--mkfs']);
     // Right after start-up the mon can answer a command with a transient EPERM ("problem getting
-    // command descriptions from mon"); `crush add` is idempotent, so it is retried.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await run('ceph', [...c, 'osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default'], {
-          timeoutMs: 15_000,
-        });
-        break;
-      } catch (err) {
-        if (attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, 1000 * attempt));
+    // command descriptions from mon"), more often on a loaded machine: both mon commands here are
+    // idempotent (`osd create` with the OSD's uuid returns the same id again), so they are retried.
+    const cephRetried = async (args: string[]): Promise<string> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await run('ceph', [...c, ...args], { timeoutMs: 15_000 });
+        } catch (err) {
+          if (attempt >= 6) throw err;
+          await new Promise((r) => setTimeout(r, 1000 * attempt));
+        }
       }
-    }
+    };
+    const osdUuid = crypto.randomUUID();
+    const osdId = (await cephRetried(['osd', 'create', osdUuid])).trim();
+    fs.mkdirSync(path.join(root, 'osd', `ceph-${osdId}`), { recursive: true });
+    await run('ceph-osd', [...c, '-i', osdId, '--mkfs', '--osd-uuid', osdUuid]);
+    await cephRetried(['osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default']);
     processes.push(
       startDaemon('ceph-osd', 'ceph-osd', [...c, '-i', osdId, '-f'], path.join(root, 'log', 'osd.out')),
     );

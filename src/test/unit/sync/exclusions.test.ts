@@ -43,6 +43,34 @@ describe('sync exclusions: every excluded path names its rule file, line and pat
     );
   });
 
+  it('.git/info/exclude applies with .gitignore (its file and line reported), and .skyignore replaces both, as in SkyPilot', () => {
+    const root = tree({
+      '.git/info/exclude': '# local only\nsecret.key\n',
+      '.gitignore': '*.log\n',
+      'secret.key': 'k',
+      'a.log': '',
+      'b.txt': '',
+    });
+    const t = walkLocalTree(root);
+    assert.deepStrictEqual(
+      t.excluded.map((x) => [x.rel, x.rule.file, x.rule.line, x.rule.pattern]),
+      [
+        ['a.log', '.gitignore', 1, '*.log'],
+        ['secret.key', '.git/info/exclude', 2, 'secret.key'],
+      ],
+    );
+    fs.writeFileSync(path.join(root, '.skyignore'), 'b.txt\n');
+    const sky = walkLocalTree(root);
+    assert.deepStrictEqual(
+      sky.excluded.map((x) => [x.rel, x.rule.file]),
+      [['b.txt', '.skyignore']],
+    );
+    assert.ok(
+      sky.entries.some((e) => e.rel === 'secret.key') && sky.entries.some((e) => e.rel === 'a.log'),
+      'with a .skyignore, neither .gitignore nor .git/info/exclude applies',
+    );
+  });
+
   for (const [what, rel] of [
     ['a .gitignore', '.gitignore'],
     ['a .skyignore', '.skyignore'],
