@@ -280,6 +280,50 @@ describe('storage view: unmanaged deletes, failed listings, drops, bucket paging
     assert.ok(!(await (await s3()).bucketExists(name)), 'the typed name deletes it');
   });
 
+  it("deletes a bucket, a folder and an object through the Storage session's open store client, no second one", async () => {
+    const a = await api();
+    const gone = `sky-vs-onepath-${id}`;
+    const kept = `sky-vs-onepath-kept-${id}`;
+    await makeBucket(gone, { 'x.txt': 'x' });
+    await makeBucket(kept, { 'dir/a.txt': 'a', 'dir/b.txt': 'b', 'c.txt': 'c', 'd.txt': 'd' });
+    a.storage.session.refresh();
+    // The very client the view lists with: every delete must reach the store through it.
+    const store = await a.storage.session.store('s3');
+    const calls: string[] = [];
+    const deleteObjects = store.deleteObjects.bind(store);
+    const deleteEmptyBucket = store.deleteEmptyBucket.bind(store);
+    store.deleteObjects = (bucket, keys) => {
+      calls.push(`objects ${bucket}: ${[...keys].sort().join(',')}`);
+      return deleteObjects(bucket, keys);
+    };
+    store.deleteEmptyBucket = (bucket) => {
+      calls.push(`bucket ${bucket}`);
+      return deleteEmptyBucket(bucket);
+    };
+    try {
+      const items: StorageItem[] = [
+        { kind: 'bucket', store: 's3', bucket: gone, managed: false },
+        { kind: 'folder', store: 's3', bucket: kept, prefix: 'dir/' },
+        { kind: 'object', store: 's3', bucket: kept, key: 'c.txt', size: 1 },
+      ];
+      const ui = new ScriptedUi([gone, true]);
+      a.setUi(ui);
+      assert.strictEqual(await vscode.commands.executeCommand('sky.storage.delete', items[0], items), true);
+      ui.assertDone();
+    } finally {
+      store.deleteObjects = deleteObjects;
+      store.deleteEmptyBucket = deleteEmptyBucket;
+    }
+    assert.deepStrictEqual(calls, [
+      `objects ${gone}: x.txt`,
+      `bucket ${gone}`,
+      `objects ${kept}: dir/a.txt,dir/b.txt`,
+      `objects ${kept}: c.txt`,
+    ]);
+    assert.ok(!(await (await s3()).bucketExists(gone)));
+    assert.deepStrictEqual(await keys(kept), ['d.txt']);
+  });
+
   it('a partial delete (one item fails) still refreshes the tree and reports the failure', async () => {
     const a = await api();
     const tree = a.storage.tree;
