@@ -250,4 +250,70 @@ run: |
       '(sky-sbx-worker1) mounts=0 confs=0',
     ]);
   });
+  it('--force-mounts: launch refuses to mount over a non-empty node directory without it, mounts over it (files kept) with it', () => {
+    const b = `sky-cli-force-${Date.now().toString(36)}`;
+    const dst = `force-${b}`;
+    for (const node of sb.ssh!.nodes) {
+      fs.mkdirSync(path.join(node.home, dst), { recursive: true });
+      fs.writeFileSync(path.join(node.home, dst, 'mine.txt'), 'keep me\n');
+    }
+    const file = task(`file_mounts:
+  ~/${dst}:
+    name: ${b}
+    source: ./data
+    store: s3
+    mode: MOUNT
+run: |
+  ls ~/${dst}
+  findmnt -rn -o FSTYPE -M ~/${dst}
+`);
+    const refused = run(['launch', '-c', 'sky-sbx', file]);
+    assert.notStrictEqual(refused.status, 0, refused.stdout);
+    assert.match(refused.stderr, new RegExp(`Mount path \\S*${dst} on sky-sbx is not empty\\.`));
+    assert.match(refused.stderr, /--force-mounts/);
+    assert.strictEqual(refused.stdout, '', 'the job never ran');
+    const forced = run(['launch', '-c', 'sky-sbx', '--force-mounts', file]);
+    assert.strictEqual(forced.status, 0, forced.stderr);
+    assert.strictEqual(forced.stdout, 'in.txt\nfuse.rclone\n');
+    // Unmounted by down: the directory's own file is still there.
+    const down = run(['down', '-c', 'sky-sbx']);
+    assert.strictEqual(down.status, 0, down.stderr);
+    assert.strictEqual(
+      fs.readFileSync(path.join(sb.ssh!.nodes[0].home, dst, 'mine.txt'), 'utf8'),
+      'keep me\n',
+    );
+  });
+
+  it('an unknown host key: the CLI refuses it under ask unless -y (which records it), even where the ssh config says StrictHostKeyChecking no', () => {
+    const kh = path.join(tmp, `known_hosts-${++n}`);
+    fs.writeFileSync(kh, '');
+    // SkyPilot's generated entries turn checking off; sky-vscode ignores that.
+    const cfg = path.join(tmp, `ssh_config-${n}`);
+    fs.writeFileSync(
+      cfg,
+      fs
+        .readFileSync(sb.ssh!.sshConfigPath, 'utf8')
+        .replace(/^(\s*)UserKnownHostsFile .*$/gm, `$1UserKnownHostsFile ${kh}`)
+        .replace(/^(\s*)StrictHostKeyChecking .*$/gm, '$1StrictHostKeyChecking no'),
+    );
+    assert.match(fs.readFileSync(cfg, 'utf8'), /StrictHostKeyChecking no/);
+    sb.writeSkyConfig({ ssh: { configFile: cfg, knownHostsFile: kh, strictHostKeyChecking: 'ask' } });
+    try {
+      const file = task('run: echo reached\n');
+      const refused = run(['exec', '-c', 'sky-sbx', file]);
+      assert.notStrictEqual(refused.status, 0, refused.stdout);
+      assert.match(refused.stderr, /SHA256:/);
+      assert.strictEqual(refused.stdout, '');
+      assert.strictEqual(fs.readFileSync(kh, 'utf8'), '', 'nothing recorded without -y');
+      const accepted = run(['exec', '-c', 'sky-sbx', '-y', file]);
+      assert.strictEqual(accepted.status, 0, accepted.stderr);
+      assert.strictEqual(accepted.stdout, 'reached\n');
+      assert.match(fs.readFileSync(kh, 'utf8'), /ssh-ed25519/, '-y recorded the key');
+      // Recorded: no -y needed any more.
+      const again = run(['exec', '-c', 'sky-sbx', file]);
+      assert.strictEqual(again.status, 0, again.stderr);
+    } finally {
+      sb.writeSkyConfig();
+    }
+  });
 });
