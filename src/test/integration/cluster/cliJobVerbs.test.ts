@@ -256,6 +256,10 @@ run: |
     for (const node of sb.ssh!.nodes) {
       fs.mkdirSync(path.join(node.home, dst), { recursive: true });
       fs.writeFileSync(path.join(node.home, dst, 'mine.txt'), 'keep me\n');
+      // Made here (as root): the node user must own them, as if it had made them itself.
+      const { uid, gid } = fs.statSync(node.home);
+      for (const p of [path.join(node.home, dst), path.join(node.home, dst, 'mine.txt')])
+        fs.chownSync(p, uid, gid);
     }
     const file = task(`file_mounts:
   ~/${dst}:
