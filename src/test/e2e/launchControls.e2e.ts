@@ -38,7 +38,13 @@ async function chordOpensPick(ctx: E2eContext, key: string): Promise<string> {
   const row = ctx.page.locator('.quick-input-list .monaco-list-row', { hasText: 'sky-sbx' }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   const input = ctx.page.locator('.quick-input-widget input').first();
-  const prompt = `${(await input.getAttribute('placeholder')) ?? ''} ${(await ctx.page.locator('.quick-input-widget .quick-input-title').first().textContent().catch(() => '')) ?? ''}`;
+  const prompt = `${(await input.getAttribute('placeholder')) ?? ''} ${
+    (await ctx.page
+      .locator('.quick-input-widget .quick-input-title')
+      .first()
+      .textContent()
+      .catch(() => '')) ?? ''
+  }`;
   await ctx.page.keyboard.press('Escape');
   return prompt;
 }

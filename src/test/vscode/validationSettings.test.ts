@@ -15,9 +15,8 @@ async function api(): Promise<SkyExtensionApi> {
 /** The codes of Sky's diagnostics on `uri`, sorted, once they equal `want` (published asynchronously). */
 async function codesBecome(uri: vscode.Uri, want: string[], ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
-  let got: string[] = [];
   for (;;) {
-    got = vscode.languages
+    const got = vscode.languages
       .getDiagnostics(uri)
       .filter((d) => d.source === 'sky')
       .map((d) => String(d.code))

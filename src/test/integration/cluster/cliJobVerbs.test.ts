@@ -40,13 +40,12 @@ function start(args: string[], env: NodeJS.ProcessEnv) {
 function processesWith(tag: string): string[] {
   const found: string[] = [];
   for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    let cmd = '';
     try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(tag)) found.push(`${pid}: ${cmd}`);
     } catch {
-      continue;
+      /* gone */
     }
-    if (cmd.includes(tag)) found.push(`${pid}: ${cmd}`);
   }
   return found;
 }
