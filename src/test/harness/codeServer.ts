@@ -75,7 +75,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       extensionsDir,
       '--config',
       configFile,
-      '--disable-workspace-trust',
+      // A test that turns workspace trust on (settings) gets it; every other test runs trusted.
+      ...(settings['security.workspace.trust.enabled'] === true ? [] : ['--disable-workspace-trust']),
       '--disable-telemetry',
       '--disable-update-check',
     ],
