@@ -34,6 +34,8 @@ export async function uploadPicked(
 ): Promise<number> {
   if (!item || (item.kind !== 'bucket' && item.kind !== 'folder'))
     throw new Error('Pick a bucket or folder in the Storage view.');
+  // Refused before the file picker: an untrusted workspace must not let someone pick files first.
+  requireTrust('Uploading to a bucket');
   const picked = await pick();
   return picked?.length
     ? uploadInto(
