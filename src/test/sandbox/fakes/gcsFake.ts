@@ -1,7 +1,8 @@
 // A named fake of the GCS JSON API (what @google-cloud/storage 7 sends with a custom apiEndpoint):
 // buckets, objects list with prefix/delimiter/maxResults/pageToken, metadata and media download,
 // multipart, media and resumable uploads, and rewrites (server-side copies). Objects carry
-// md5Hash, crc32c, mediaLink and user metadata like GCS.
+// md5Hash, crc32c, mediaLink and user metadata like GCS. With `signers`, V4 signed URLs
+// (GET /{bucket}/{object}?X-Goog-Signature=…) are served after their RSA signature is verified.
 import * as crypto from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -90,7 +91,58 @@ function multipartParts(body: Buffer, contentType: string): Buffer[] {
   return parts;
 }
 
-export async function startGcsFake(opts: { host: string; port?: number }): Promise<GcsFake> {
+/** Checks a V4 signed URL (GOOG4-RSA-SHA256, signed header host) against the signer's public key. */
+function checkSignedUrl(req: http.IncomingMessage, signers: Record<string, string>): string | undefined {
+  const [pathPart, query = ''] = (req.url ?? '/').split('?');
+  const pairs = query.split('&').filter((p) => p !== '');
+  const get = (k: string) => {
+    const p = pairs.find((x) => x.startsWith(`${k}=`));
+    return p === undefined ? undefined : decodeURIComponent(p.slice(k.length + 1));
+  };
+  if (get('X-Goog-Algorithm') !== 'GOOG4-RSA-SHA256') return 'unsupported algorithm';
+  const credential = get('X-Goog-Credential') ?? '';
+  const [email, ...scopeParts] = credential.split('/');
+  const key = signers[email];
+  if (!key) return `unknown signer ${email}`;
+  const date = get('X-Goog-Date') ?? '';
+  const expires = Number(get('X-Goog-Expires'));
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+  if (!m || !expires) return 'no date or expiry';
+  const signedAt = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  if (Date.now() > signedAt + expires * 1000) return 'expired';
+  const canonicalQuery = pairs
+    .filter((p) => !p.startsWith('X-Goog-Signature='))
+    .sort()
+    .join('&');
+  const canonicalRequest = [
+    req.method ?? 'GET',
+    pathPart,
+    canonicalQuery,
+    // The SDK signs the endpoint's hostname without its port (GCS's own host has none).
+    `host:${String(req.headers.host ?? '').replace(/:\d+$/, '')}`,
+    '',
+    get('X-Goog-SignedHeaders') ?? '',
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const stringToSign = [
+    'GOOG4-RSA-SHA256',
+    date,
+    scopeParts.join('/'),
+    crypto.createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
+  const ok = crypto
+    .createVerify('RSA-SHA256')
+    .update(stringToSign)
+    .verify(key, get('X-Goog-Signature') ?? '', 'hex');
+  return ok ? undefined : 'signature does not verify';
+}
+
+export async function startGcsFake(opts: {
+  host: string;
+  port?: number;
+  /** Service-account email → PEM public key, for signed URLs. */
+  signers?: Record<string, string>;
+}): Promise<GcsFake> {
   const buckets = new Map<string, FakeBucket>();
   const sessions = new Map<string, ResumableSession>();
   let endpoint = '';
@@ -220,6 +272,18 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
         );
       }
       return gcsError(res, 400, 'Unsupported upload');
+    }
+
+    // A signed URL: /{bucket}/{object}?X-Goog-Signature=…
+    if (q.has('X-Goog-Signature') && segs[0] !== 'storage' && segs[0] !== 'download') {
+      const why = opts.signers ? checkSignedUrl(req, opts.signers) : 'no signers';
+      if (why) return gcsError(res, 403, `Signed URL rejected: ${why}`);
+      const o = buckets
+        .get(decodeURIComponent(segs[0]))
+        ?.objects.get(decodeURIComponent(segs.slice(1).join('/')));
+      if (!o) return gcsError(res, 404, 'No such object');
+      res.writeHead(200, { 'content-type': o.contentType, 'content-length': o.data.length });
+      return void res.end(o.data);
     }
 
     // Media download link: /download/storage/v1/b/{b}/o/{o}
