@@ -23,9 +23,11 @@ export function s3ObjectOps(
   sdk: Sdk,
   wrap: Wrap,
   where: (bucket: string, key: string) => string,
-  opts: { singleCopyMax?: number } = {},
+  /** Lower limits only to exercise the multipart copy on small objects. */
+  opts: { singleCopyMax?: number; copyPart?: number } = {},
 ): ObjectOps {
   const singleCopyMax = opts.singleCopyMax ?? S3_SINGLE_COPY_MAX;
+  const copyPart = opts.copyPart ?? COPY_PART;
   return {
     stat: (bucket, key) =>
       wrap('read the properties of an object', bucket, async (): Promise<ObjectStat | undefined> => {
@@ -88,7 +90,7 @@ export function s3ObjectOps(
         const uploadId = mp.UploadId!;
         try {
           const parts: { ETag?: string; PartNumber: number }[] = [];
-          const part = Math.max(COPY_PART, Math.ceil(size / 10_000));
+          const part = Math.max(copyPart, Math.ceil(size / 10_000));
           for (let start = 0, n = 1; start < size; start += part, n++) {
             if (o.token?.isCancellationRequested) throw new CancelledError();
             const end = Math.min(start + part, size) - 1;
