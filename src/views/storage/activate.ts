@@ -18,6 +18,7 @@ import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from './objectPrevi
 import { storageBucketNames } from './bucketNames';
 import { droppedPaths } from './droppedFiles';
 import type { BucketNameProvider } from '../../schema/completion';
+import { registerObjectActions } from './objectActions';
 
 export interface StorageApi {
   tree: StorageTreeProvider;
@@ -159,5 +160,6 @@ export function activateStorage(
   registerCommand(context, 'sky.storage.createBucket', (item: Extract<Item, { kind: 'store' }>) =>
     createBucket(tree, item, ui()),
   );
+  registerObjectActions(context, tree, ui);
   return api;
 }
