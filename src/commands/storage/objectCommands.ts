@@ -3,6 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { copyUri, type CopyResult } from '../../engine/storage/copy';
+import { openUri } from '../../engine/storage/openUri';
 import { newestObjects, type NewestProgress } from '../../engine/storage/newest';
 import { summarizePrefix, type PrefixSummary } from '../../engine/storage/stat';
 import type { ObjectStat } from '../../engine/storage/objectOps';
@@ -298,4 +299,36 @@ export async function addAsFileMount(
       `${vscode.workspace.asRelativePath(file)} has ${errors.length} error(s) after the edit: ${errors[0].message}`,
     );
   return { file: file.fsPath, path: mountPath.trim(), mode, type, errors };
+}
+
+export type Pinned = Extract<StorageItem, { kind: 'bucket' | 'folder' }>;
+
+/**
+ * Go to URI…: any URI SkyPilot accepts becomes a root of the Storage view. Only the location itself
+ * is listed (no ListBuckets), so credentials limited to one bucket or container reach it.
+ */
+export async function goToUri(tree: StorageTreeProvider, ui: PromptUi): Promise<Pinned | undefined> {
+  const typed = await ui.input(
+    'Go to a bucket URI (s3://b/p, gs://b/p, https://ACCOUNT.blob.core.windows.net/c/p, r2://, cos://REGION/b, oci://b, …)',
+    { validate: (v) => (v.trim() ? undefined : 'Paste a bucket URI.') },
+  );
+  if (!typed) return undefined;
+  const t = await openUri(tree.getConfig(), typed.trim());
+  const store = await tree.store(t.descriptor.kind);
+  let prefix = t.key && !t.key.endsWith('/') ? `${t.key}/` : t.key;
+  const page = await store.listObjects({ bucket: t.bucket, prefix, delimiter: '/', pageSize: 1 });
+  if (prefix && !page.objects.length && !page.prefixes.length) {
+    // An object's URI: its folder is shown.
+    if (!(await store.stat(t.bucket, t.key)))
+      throw new SkyError('object-not-found', `There is nothing at ${store.uri(t.bucket, t.key)}.`);
+    prefix = t.key.includes('/') ? t.key.slice(0, t.key.lastIndexOf('/') + 1) : '';
+  }
+  const item: Pinned = prefix
+    ? { kind: 'folder', store: t.descriptor.kind, bucket: t.bucket, prefix, pinned: true }
+    : { kind: 'bucket', store: t.descriptor.kind, bucket: t.bucket, managed: false, pinned: true };
+  const same = (p: Pinned) =>
+    p.store === item.store && p.bucket === item.bucket && (p.kind === 'folder' ? p.prefix : '') === prefix;
+  if (!tree.pinned.some(same)) tree.pinned.push(item);
+  tree.refreshRecords();
+  return tree.pinned.find(same);
 }

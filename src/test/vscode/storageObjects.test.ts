@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
 import * as vscode from 'vscode';
+import { parse, stringify } from 'yaml';
 import type { SkyExtensionApi } from '../../extension';
 import type { Store } from '../../engine/storage';
 import { validateTaskText } from '../../engine/task/validate';
@@ -181,5 +182,77 @@ describe('storage view object actions: properties, newest first, copy/move/renam
       fs.readFileSync(file, 'utf8'),
       /\/inputs:\n {4}source: s3:\/\/.*\/renamed\n {4}mode: COPY\n/,
     );
+  });
+
+  it('Go to URI…: an Azure container reached with a container SAS that cannot list containers becomes a root', async () => {
+    const a = await api();
+    await put(az, bucket, 'pinned/deep/file.txt', Buffer.from('deep'));
+    const home = process.env.SKY_VSCODE_HOME!;
+    const cs = String(
+      (
+        parse(fs.readFileSync(path.join(home, 'config.yaml'), 'utf8')) as {
+          stores: { azure: { connectionString: string } };
+        }
+      ).stores.azure.connectionString,
+    );
+    const field = (k: string) => new RegExp(`${k}=([^;]+)`).exec(cs)![1];
+    const blob = await import('@azure/storage-blob');
+    const sas = blob
+      .generateBlobSASQueryParameters(
+        {
+          containerName: bucket,
+          permissions: blob.ContainerSASPermissions.parse('rl'),
+          expiresOn: new Date(Date.now() + 3600_000),
+        },
+        new blob.StorageSharedKeyCredential(field('AccountName'), field('AccountKey')),
+      )
+      .toString();
+    const limited = path.join(home, 'limited-config.yaml');
+    fs.writeFileSync(
+      limited,
+      stringify({
+        stores: { azure: { account: field('AccountName'), sasToken: sas, endpoint: field('BlobEndpoint') } },
+      }),
+    );
+    const settings = vscode.workspace.getConfiguration('sky');
+    await settings.update('configFile', limited, vscode.ConfigurationTarget.Global);
+    try {
+      a.storage.tree.refresh();
+      // These credentials cannot list the account's containers.
+      await assert.rejects(
+        (await a.storage.tree.store('azure')).listBuckets(),
+        /Permission denied|AuthorizationFailure|403/,
+      );
+      a.setUi(new ScriptedUi([`https://${field('AccountName')}.blob.core.windows.net/${bucket}/pinned/`]));
+      const item = await vscode.commands.executeCommand<StorageItem>('sky.storage.goToUri');
+      assert.ok(item?.kind === 'folder' && item.prefix === 'pinned/' && item.bucket === bucket);
+      const roots = await a.storage.tree.getChildren();
+      assert.ok(roots.includes(item), 'a root of the Storage view');
+      assert.match(
+        String(a.storage.tree.getTreeItem(item).description),
+        new RegExp(`Azure Blob Storage · ${bucket}/pinned/`),
+      );
+      const [deep] = await a.storage.tree.getChildren(item);
+      assert.ok(deep.kind === 'folder' && deep.prefix === 'pinned/deep/');
+      const ids = new Set([...roots, deep].map((r) => a.storage.tree.getTreeItem(r).id));
+      assert.strictEqual(ids.size, roots.length + 1, 'unique tree ids');
+      // An object's URI lands on its folder; a URI with nothing behind it is an error, not a root.
+      a.setUi(
+        new ScriptedUi([
+          `https://${field('AccountName')}.blob.core.windows.net/${bucket}/pinned/deep/file.txt`,
+        ]),
+      );
+      const f = await vscode.commands.executeCommand<StorageItem>('sky.storage.goToUri');
+      assert.ok(f?.kind === 'folder' && f.prefix === 'pinned/deep/');
+      a.setUi(
+        new ScriptedUi([`https://${field('AccountName')}.blob.core.windows.net/${bucket}/nothing-here/`]),
+      );
+      assert.strictEqual(await vscode.commands.executeCommand('sky.storage.goToUri'), undefined);
+      assert.strictEqual(a.storage.tree.pinned.length, 2);
+    } finally {
+      a.storage.tree.pinned.length = 0;
+      await settings.update('configFile', undefined, vscode.ConfigurationTarget.Global);
+      a.storage.tree.refresh();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { registerCommand } from '../../commands/register';
 import {
   addAsFileMount,
   copyOrMoveTo,
+  goToUri,
   located,
   newestFirst,
   properties,
@@ -96,6 +97,7 @@ export function registerObjectActions(
   registerCommand(context, 'sky.storage.rename', (item: StorageItem) =>
     rename(tree, located(item, 'rename it'), ui()),
   );
+  registerCommand(context, 'sky.storage.goToUri', () => goToUri(tree, ui()));
   registerCommand(context, 'sky.storage.addFileMount', (item: StorageItem) =>
     addAsFileMount(tree, located(item, 'add it as a file mount'), ui()),
   );

@@ -15,7 +15,8 @@ import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 
 /** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
-type Placement = { underManaged?: true };
+/** `pinned`: a location opened with Go to URI…, shown at the root. */
+type Placement = { underManaged?: true; pinned?: true };
 export type StorageItem =
   | { kind: 'managed' }
   | { kind: 'store'; store: StoreKind }
@@ -50,6 +51,7 @@ function relTime(d?: Date): string {
 export function itemId(e: StorageItem): string {
   // Tree ids must be unique across the whole tree: a managed bucket is listed twice.
   if ('underManaged' in e && e.underManaged) return `managed/${itemId({ ...e, underManaged: undefined })}`;
+  if ('pinned' in e && e.pinned) return `goto/${itemId({ ...e, pinned: undefined })}`;
   switch (e.kind) {
     case 'managed':
       return 'managed';
@@ -78,6 +80,8 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
   private readonly bucketListings = new Map<StoreKind, BucketListing>();
   private readonly stores = new Map<StoreKind, Promise<Store>>();
   readonly filters = new Map<string, string>();
+  /** Locations opened with Go to URI… (no bucket listing needed to reach them). */
+  readonly pinned: Extract<StorageItem, { kind: 'bucket' | 'folder' }>[] = [];
   private config: SkyConfig | undefined;
 
   getConfig(): SkyConfig {
@@ -170,6 +174,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.description = [
           e.managed ? `${storeDescriptor(e.store).skyName} · ${e.status ?? ''}` : '',
           filter ? `prefix: ${filter}` : '',
+          e.pinned ? storeDescriptor(e.store).label : '',
         ]
           .filter(Boolean)
           .join(' · ');
@@ -182,6 +187,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.iconPath = vscode.ThemeIcon.Folder;
         t.contextValue = 'folder';
         t.tooltip = e.prefix;
+        if (e.pinned) t.description = `${storeDescriptor(e.store).label} · ${e.bucket}/${e.prefix}`;
         break;
       case 'object':
         t = new vscode.TreeItem(e.key.split('/').pop() ?? e.key, C.None);
@@ -220,8 +226,12 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       if (!e) {
         const stores = configuredStores(this.getConfig());
         // Nothing configured and nothing recorded: an empty root lets the welcome content show.
-        if (!stores.length && !readRecords().length) return [];
-        return [{ kind: 'managed' }, ...stores.map((store) => ({ kind: 'store' as const, store }))];
+        if (!stores.length && !readRecords().length && !this.pinned.length) return [];
+        return [
+          { kind: 'managed' },
+          ...stores.map((store) => ({ kind: 'store' as const, store })),
+          ...this.pinned,
+        ];
       }
       if (e.kind === 'managed') {
         const recs = readRecords();
@@ -310,7 +320,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     if (listing.loading) return listing.loading;
     const base = e.kind === 'folder' ? e.prefix : '';
     const filter = e.kind === 'bucket' ? (this.filters.get(itemId(e)) ?? '') : '';
-    const placement: Placement = e.underManaged ? { underManaged: true } : {};
+    const placement: Placement = e.underManaged ? { underManaged: true } : e.pinned ? { pinned: true } : {};
     listing.loading = (async () => {
       const store = await this.store(e.store);
       const page = await store.listObjects({
