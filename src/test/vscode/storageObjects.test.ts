@@ -255,4 +255,46 @@ describe('storage view object actions: properties, newest first, copy/move/renam
       a.storage.tree.refresh();
     }
   });
+
+  it('Open in Editor: saving uploads; a change in the bucket since it was read is caught (Compare: not saved; Overwrite: saved)', async () => {
+    const a = await api();
+    await put(s3, bucket, 'edit/notes.txt', Buffer.from('line one\n'));
+    const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'edit/notes.txt', size: 9 };
+    const uri = await vscode.commands.executeCommand<string>('sky.storage.openInEditor', obj);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+    assert.strictEqual(doc.getText(), 'line one\n');
+    const append = async (text: string) => {
+      const e = new vscode.WorkspaceEdit();
+      e.insert(doc.uri, doc.positionAt(doc.getText().length), text);
+      assert.ok(await vscode.workspace.applyEdit(e));
+    };
+    await append('line two\n');
+    assert.strictEqual(await doc.save(), true);
+    assert.strictEqual((await readAll(s3, bucket, 'edit/notes.txt')).toString(), 'line one\nline two\n');
+    // Someone else writes the object; our next save must not silently replace it.
+    await put(s3, bucket, 'edit/notes.txt', Buffer.from('theirs\n'));
+    await append('line three\n');
+    a.setUi(new ScriptedUi(['Compare']));
+    assert.strictEqual(await doc.save(), false, 'not saved');
+    assert.strictEqual((await readAll(s3, bucket, 'edit/notes.txt')).toString(), 'theirs\n');
+    const diff = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find(
+        (t) =>
+          t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'sky-storage-conflict',
+      );
+    assert.ok(diff, 'a diff of the bucket’s version and ours is open');
+    a.setUi(new ScriptedUi(['Overwrite']));
+    assert.strictEqual(await doc.save(), true);
+    assert.strictEqual(
+      (await readAll(s3, bucket, 'edit/notes.txt')).toString(),
+      'line one\nline two\nline three\n',
+    );
+    // The Explorer's view of a bucket: paged directory reads through the same provider.
+    const root = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`sky-bucket://s3/${bucket}`));
+    assert.ok(root.some(([n, t]) => n === 'edit' && t === vscode.FileType.Directory));
+    const files = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`sky-bucket://s3/${bucket}/edit`));
+    assert.deepStrictEqual(files, [['notes.txt', vscode.FileType.File]]);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

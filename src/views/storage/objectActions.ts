@@ -14,6 +14,7 @@ import {
   rename,
 } from '../../commands/storage/objectCommands';
 import type { StorageItem, StorageTreeProvider } from './storageTree';
+import { CONFLICT_SCHEME, ConflictDocs, FS_SCHEME, fsUri, StorageFileSystem } from './storageFs';
 
 export const PROPERTIES_SCHEME = 'sky-storage-properties';
 
@@ -98,6 +99,33 @@ export function registerObjectActions(
     rename(tree, located(item, 'rename it'), ui()),
   );
   registerCommand(context, 'sky.storage.goToUri', () => goToUri(tree, ui()));
+  const fs = new StorageFileSystem(tree, ui);
+  context.subscriptions.push(
+    vscode.workspace.registerFileSystemProvider(FS_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, new ConflictDocs(fs)),
+  );
+  registerCommand(context, 'sky.storage.openInEditor', async (item: StorageItem) => {
+    const it = located(item, 'open it');
+    if (it.kind !== 'object') throw new Error('Open in Editor works on an object.');
+    const doc = await vscode.workspace.openTextDocument(fsUri(it.store, it.bucket, it.key));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc.uri.toString();
+  });
+  registerCommand(context, 'sky.storage.openInExplorer', (item: StorageItem) => {
+    const it = located(item, 'open it in the Explorer');
+    if (it.kind === 'object') throw new Error('Open in Explorer works on a bucket or folder.');
+    const prefix = it.kind === 'folder' ? it.prefix.replace(/\/$/, '') : '';
+    const uri = fsUri(it.store, it.bucket, prefix);
+    const n = vscode.workspace.workspaceFolders?.length ?? 0;
+    if (
+      !vscode.workspace.updateWorkspaceFolders(n, 0, {
+        uri,
+        name: `${it.bucket}${prefix ? `/${prefix}` : ''}`,
+      })
+    )
+      throw new Error(`Could not add ${uri.toString()} as a workspace folder.`);
+    return uri.toString();
+  });
   registerCommand(context, 'sky.storage.addFileMount', (item: StorageItem) =>
     addAsFileMount(tree, located(item, 'add it as a file mount'), ui()),
   );
