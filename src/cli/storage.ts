@@ -20,6 +20,8 @@ import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from 
 import { cancelOnSigint, cliUi } from './clusterContext';
 import { lsNewest, registerObjectVerbs } from './storageObjects';
 
+type LsOptions = { json?: boolean; all?: boolean; store?: string; newest?: boolean; n?: string };
+
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
   if (s < 60) return `${Math.round(s)} secs ago`;
@@ -54,68 +56,64 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .option('--store <store>', `only this store (${STORE_KINDS.join(' | ')})`)
     .option('--newest', 'the most recently modified objects under URI, over every page (recursive)')
     .option('-n <n>', 'with --newest: how many (default 100)')
-    .action(
-      (
-        uri: string | undefined,
-        opts: { json?: boolean; all?: boolean; store?: string; newest?: boolean; n?: string },
-      ) =>
-        run(async () => {
-          if (opts.newest || uri !== undefined) {
-            if (!opts.newest || uri === undefined)
-              throw new UsageError('A URI goes with --newest: storage ls --newest [-n N] URI.');
-            return lsNewest(uri, opts);
+    .action((uri: string | undefined, opts: LsOptions) =>
+      run(async () => {
+        if (opts.newest || uri !== undefined) {
+          if (!opts.newest || uri === undefined)
+            throw new UsageError('A URI goes with --newest: storage ls --newest [-n N] URI.');
+          return lsNewest(uri, opts);
+        }
+        const config = loadConfig();
+        const only = opts.store ? parseStoreKind(opts.store) : undefined;
+        if (opts.all) {
+          const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
+          const managed = readRecords();
+          for (const kind of configuredStores(config).filter((k) => !only || k === only)) {
+            const store = await openStore(kind, config);
+            for (const b of await store.listBuckets())
+              rows.push({
+                name: b.name,
+                store: kind,
+                created: b.created?.toISOString(),
+                managed: managed.some((r) => r.name === b.name && r.store === kind),
+              });
           }
-          const config = loadConfig();
-          const only = opts.store ? parseStoreKind(opts.store) : undefined;
-          if (opts.all) {
-            const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
-            const managed = readRecords();
-            for (const kind of configuredStores(config).filter((k) => !only || k === only)) {
-              const store = await openStore(kind, config);
-              for (const b of await store.listBuckets())
-                rows.push({
-                  name: b.name,
-                  store: kind,
-                  created: b.created?.toISOString(),
-                  managed: managed.some((r) => r.name === b.name && r.store === kind),
-                });
-            }
-            if (opts.json) printJson(rows);
-            else
-              for (const r of rows)
-                process.stdout.write(
-                  `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
-                );
-            return 0;
-          }
-          const records = readRecords().filter((r) => !only || r.store === only);
-          if (opts.json) {
-            printJson(
-              records.map((r) => ({
-                name: r.name,
-                store: storeDescriptor(r.store).skyName,
-                created: r.created,
-                updated: r.updated,
-                source: r.source.join(', '),
-                command: r.command,
-                status: r.status,
-              })),
-            );
-            return 0;
-          }
-          if (!records.length) {
-            process.stdout.write('No existing storage.\n');
-            return 0;
-          }
-          process.stdout.write(
-            `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(10)}${'COMMAND'.padEnd(28)}STATUS\n`,
-          );
-          for (const r of records)
-            process.stdout.write(
-              `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
-            );
+          if (opts.json) printJson(rows);
+          else
+            for (const r of rows)
+              process.stdout.write(
+                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
+              );
           return 0;
-        }),
+        }
+        const records = readRecords().filter((r) => !only || r.store === only);
+        if (opts.json) {
+          printJson(
+            records.map((r) => ({
+              name: r.name,
+              store: storeDescriptor(r.store).skyName,
+              created: r.created,
+              updated: r.updated,
+              source: r.source.join(', '),
+              command: r.command,
+              status: r.status,
+            })),
+          );
+          return 0;
+        }
+        if (!records.length) {
+          process.stdout.write('No existing storage.\n');
+          return 0;
+        }
+        process.stdout.write(
+          `${'NAME'.padEnd(32)}${'UPDATED'.padEnd(16)}${'STORE'.padEnd(10)}${'COMMAND'.padEnd(28)}STATUS\n`,
+        );
+        for (const r of records)
+          process.stdout.write(
+            `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+          );
+        return 0;
+      }),
     );
 
   storage
