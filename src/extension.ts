@@ -3,6 +3,7 @@ import type { LogSink } from './engine/util/log';
 import { redactingLog } from './engine/util/log';
 import type { PromptUi } from './engine/util/prompt';
 import { initCommands } from './commands/register';
+import { PropertiesDocs } from './ui/propertiesDocs';
 import { bindCommands } from './commands/bindings';
 import { vscodeUi } from './ui/vscodeUi';
 import { ClusterSession } from './services/clusterSession';
@@ -39,7 +40,8 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
   // One session per view area: its tree and its commands share it.
   const storage = new StorageSession();
   const clusters = new ClusterSession(log, ui);
-  const storageApi = activateStorage(context, { log, session: storage });
+  const properties = new PropertiesDocs();
+  const storageApi = activateStorage(context, { log, session: storage, ui, properties });
   const clustersApi = activateClusters(context, { session: clusters });
   const api: SkyExtensionApi = {
     log,
@@ -58,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): SkyExtensionApi {
     output,
     ui,
     storage,
+    properties,
     clusters,
     validate: (doc) => api.language.validate(doc),
     pick: {

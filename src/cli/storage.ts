@@ -18,6 +18,9 @@ import { UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi } from './clusterContext';
+import { lsNewest, registerObjectVerbs } from './storageObjects';
+
+type LsOptions = { json?: boolean; all?: boolean; store?: string; newest?: boolean; n?: string };
 
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -44,12 +47,22 @@ export function registerStorage(program: Command, ctx: CliContext): void {
 
   storage
     .command('ls')
-    .description('List the buckets sky-vscode created (--all: every bucket of every configured store).')
+    .description(
+      'List the buckets sky-vscode created (--all: every bucket of every configured store); with --newest URI, the newest objects under a prefix.',
+    )
+    .argument('[uri]', 'with --newest: the bucket or prefix URI')
     .option('--json', 'machine-readable output on stdout')
     .option('--all', 'every bucket of every configured store')
     .option('--store <store>', `only this store (${STORE_KINDS.join(' | ')})`)
-    .action((opts: { json?: boolean; all?: boolean; store?: string }) =>
+    .option('--newest', 'the most recently modified objects under URI, over every page (recursive)')
+    .option('-n <n>', 'with --newest: how many (default 100)')
+    .action((uri: string | undefined, opts: LsOptions) =>
       run(async () => {
+        if (opts.newest || uri !== undefined) {
+          if (!opts.newest || uri === undefined)
+            throw new UsageError('A URI goes with --newest: storage ls --newest [-n N] URI.');
+          return lsNewest(uri, opts);
+        }
         const config = loadConfig();
         const only = opts.store ? parseStoreKind(opts.store) : undefined;
         if (opts.all) {
@@ -207,6 +220,8 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         return 0;
       }),
     );
+
+  registerObjectVerbs(storage, run);
 
   storage
     .command('download')

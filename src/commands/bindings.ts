@@ -9,6 +9,7 @@ import type { ClusterSession } from '../services/clusterSession';
 import type { StorageItem } from '../services/storageItems';
 import type { StorageSession } from '../services/storageSession';
 import type { JobTerminal } from '../ui/jobTerminal';
+import type { PropertiesDocs } from '../ui/propertiesDocs';
 import { registerCommand } from './register';
 import { openConfig } from './config/openConfig';
 import { openWalkthrough } from './help/openWalkthrough';
@@ -26,6 +27,8 @@ import { refreshStorage } from './storage/refresh';
 import { retryListing } from './storage/retry';
 import { selection } from './storage/selection';
 import { uploadPicked } from './storage/upload';
+import { newestFirstPick, openInEditor, openInExplorer, showProperties } from './storage/objectActions';
+import { addAsFileMount, copyOrMoveTo, goToUri, located, rename } from './storage/objectCommands';
 import { cancelJobCommand } from './cluster/cancelJob';
 import { copySshCommand } from './cluster/copySshCommand';
 import { downloadRemote } from './cluster/downloadRemote';
@@ -42,6 +45,8 @@ export interface CommandServices {
   /** The PromptUi of the moment (tests swap it). */
   ui: () => PromptUi;
   storage: StorageSession;
+  /** The documents Properties opens. */
+  properties: PropertiesDocs;
   clusters: ClusterSession;
   validate: ValidateDocument;
   /** Pickers read at call time (tests replace them). */
@@ -93,6 +98,21 @@ export function bindCommands(context: vscode.ExtensionContext, s: CommandService
     uploadPicked(storage, item, () => s.pick.uploads(true)),
   );
   bind('sky.storage.createBucket', (item: Item<'store'>) => createBucket(storage, item, ui()));
+  bind('sky.storage.properties', (item: StorageItem) => showProperties(storage, s.properties, item));
+  bind('sky.storage.newestFirst', (item: StorageItem) => newestFirstPick(storage, item));
+  bind('sky.storage.copyTo', (item: StorageItem) =>
+    copyOrMoveTo(storage, located(item, 'copy it'), ui(), false),
+  );
+  bind('sky.storage.moveTo', (item: StorageItem) =>
+    copyOrMoveTo(storage, located(item, 'move it'), ui(), true),
+  );
+  bind('sky.storage.rename', (item: StorageItem) => rename(storage, located(item, 'rename it'), ui()));
+  bind('sky.storage.goToUri', () => goToUri(storage, ui()));
+  bind('sky.storage.openInEditor', (item: StorageItem) => openInEditor(item));
+  bind('sky.storage.openInExplorer', (item: StorageItem) => openInExplorer(item));
+  bind('sky.storage.addFileMount', (item: StorageItem) =>
+    addAsFileMount(storage, located(item, 'add it as a file mount'), ui()),
+  );
 
   const launchDeps = {
     session: clusters,

@@ -2,7 +2,8 @@
 import type { StoreKind } from '../engine/storage';
 
 /** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
-export type Placement = { underManaged?: true };
+/** `pinned`: a location opened with Go to URI…, shown at the root. */
+export type Placement = { underManaged?: true; pinned?: true };
 export type StorageItem =
   | { kind: 'managed' }
   | { kind: 'store'; store: StoreKind }
@@ -27,6 +28,7 @@ export type Bucketish = Extract<StorageItem, { kind: 'bucket' | 'folder' | 'obje
 export function itemId(e: StorageItem): string {
   // Tree ids must be unique across the whole tree: a managed bucket is listed twice.
   if ('underManaged' in e && e.underManaged) return `managed/${itemId({ ...e, underManaged: undefined })}`;
+  if ('pinned' in e && e.pinned) return `goto/${itemId({ ...e, pinned: undefined })}`;
   switch (e.kind) {
     case 'managed':
       return 'managed';

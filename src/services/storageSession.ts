@@ -30,6 +30,8 @@ export class StorageSession implements vscode.Disposable {
   private readonly bucketListings = new Map<StoreKind, BucketListing>();
   private readonly stores = new Map<StoreKind, Promise<Store>>();
   readonly filters = new Map<string, string>();
+  /** Locations opened with Go to URI… (no bucket listing needed to reach them). */
+  readonly pinned: Extract<StorageItem, { kind: 'bucket' | 'folder' }>[] = [];
   private config: SkyConfig | undefined;
 
   getConfig(): SkyConfig {
@@ -107,8 +109,12 @@ export class StorageSession implements vscode.Disposable {
       if (!e) {
         const stores = configuredStores(this.getConfig());
         // Nothing configured and nothing recorded: an empty root lets the welcome content show.
-        if (!stores.length && !readRecords().length) return [];
-        return [{ kind: 'managed' }, ...stores.map((store) => ({ kind: 'store' as const, store }))];
+        if (!stores.length && !readRecords().length && !this.pinned.length) return [];
+        return [
+          { kind: 'managed' },
+          ...stores.map((store) => ({ kind: 'store' as const, store })),
+          ...this.pinned,
+        ];
       }
       if (e.kind === 'managed') {
         const recs = readRecords();
@@ -197,7 +203,7 @@ export class StorageSession implements vscode.Disposable {
     if (listing.loading) return listing.loading;
     const base = e.kind === 'folder' ? e.prefix : '';
     const filter = e.kind === 'bucket' ? (this.filters.get(itemId(e)) ?? '') : '';
-    const placement: Placement = e.underManaged ? { underManaged: true } : {};
+    const placement: Placement = e.underManaged ? { underManaged: true } : e.pinned ? { pinned: true } : {};
     listing.loading = (async () => {
       const store = await this.store(e.store);
       const page = await store.listObjects({

@@ -1,5 +1,6 @@
 // One interface for every bucket store; each adapter sits on the provider's official SDK.
 import type { CancellationToken } from '../util/cancellation';
+import type { ObjectOps } from './objectOps';
 import type { StoreKind } from './stores/registry';
 
 export type { StoreKind };
@@ -38,7 +39,7 @@ export interface TransferOptions {
   size?: number;
 }
 
-export interface Store {
+export interface Store extends ObjectOps {
   readonly kind: StoreKind;
   /** The URI SkyPilot uses for this bucket/key (s3://b/k, https://acct.blob.core.windows.net/c/k, …). */
   uri(bucket: string, key?: string): string;

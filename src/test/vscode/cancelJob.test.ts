@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
-import type { ClusterTreeItem } from '../../views/clusters/clustersTree';
+import type { ClusterTreeItem } from '../../services/clusterItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
 import { makeTestDir } from '../sandbox/proc';
@@ -46,7 +46,7 @@ function processesWith(tag: string): string[] {
 type JobItem = Extract<ClusterTreeItem, { kind: 'job' }>;
 
 async function jobItem(a: SkyExtensionApi, id: number): Promise<JobItem | undefined> {
-  a.clusters.tree.refresh();
+  a.clusters.session.refresh();
   const cluster = (await a.clusters.tree.getChildren()).find(
     (r) => r.kind === 'cluster' && r.cluster.name === 'sky-sbx',
   );

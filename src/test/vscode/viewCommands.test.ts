@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { SkyExtensionApi } from '../../extension';
-import type { StorageItem } from '../../views/storage/storageTree';
+import type { StorageItem } from '../../services/storageItems';
 import { emptyAndDeleteBucket, listAll } from '../../engine/storage';
 import { makeTestDir } from '../sandbox/proc';
 
@@ -27,7 +27,7 @@ describe('storage view commands: Upload Files… and Copy URI (RGW)', function (
   this.timeout(120_000);
   const bucket = `sky-vs-files-${Date.now().toString(36)}`;
   let pickUploads: SkyExtensionApi['storage']['pickUploads'];
-  const s3 = async () => (await api()).storage.tree.store('s3');
+  const s3 = async () => (await api()).storage.session.store('s3');
   const keys = async () => (await listAll(await s3(), bucket, '')).map((o) => o.key).sort();
   before(async () => {
     pickUploads = (await api()).storage.pickUploads;
@@ -66,7 +66,7 @@ describe('storage view commands: Upload Files… and Copy URI (RGW)', function (
 
   it('Copy URI puts the bucket, folder or object URI (as listed in the view) on the clipboard', async () => {
     const a = await api();
-    a.storage.tree.refresh();
+    a.storage.session.refresh();
     const bucketItem: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: false };
     const listed = await a.storage.tree.getChildren(bucketItem);
     const object = listed.find((c) => c.kind === 'object' && c.key === 'a.txt');

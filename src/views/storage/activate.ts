@@ -9,6 +9,9 @@ import type { StorageSession } from '../../services/storageSession';
 import { storageBucketNames } from '../../services/bucketNames';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 import { ObjectPreviewProvider, PREVIEW_SCHEME } from '../../ui/objectPreview';
+import { PROPERTIES_SCHEME, type PropertiesDocs } from '../../ui/propertiesDocs';
+import { CONFLICT_SCHEME, ConflictDocs, FS_SCHEME, StorageFileSystem } from '../../ui/storageFs';
+import type { PromptUi } from '../../engine/util/prompt';
 import type { BucketNameProvider } from '../../schema/completion';
 import { StorageTreeProvider } from './storageTree';
 
@@ -28,7 +31,7 @@ export interface StorageApi {
 /** The Storage view: its tree over the Storage session, drag and drop, and what makes it list again. */
 export function activateStorage(
   context: vscode.ExtensionContext,
-  deps: { log: LogSink; session: StorageSession },
+  deps: { log: LogSink; session: StorageSession; ui: () => PromptUi; properties: PropertiesDocs },
 ): StorageApi {
   const session = deps.session;
   const tree = new StorageTreeProvider(session);
@@ -85,6 +88,13 @@ export function activateStorage(
         session.refresh();
     }),
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new ObjectPreviewProvider(session)),
+    vscode.workspace.registerTextDocumentContentProvider(PROPERTIES_SCHEME, deps.properties),
+  );
+  // Objects in the editor and buckets in the Explorer: one file system over every store.
+  const fs = new StorageFileSystem(session, deps.ui);
+  context.subscriptions.push(
+    vscode.workspace.registerFileSystemProvider(FS_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, new ConflictDocs(fs)),
   );
   void vscode.commands.executeCommand('setContext', 'sky.storage.configured', session.hasStores());
   return api;

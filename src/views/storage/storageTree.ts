@@ -44,6 +44,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.description = [
           e.managed ? `${storeDescriptor(e.store).skyName} · ${e.status ?? ''}` : '',
           filter ? `prefix: ${filter}` : '',
+          e.pinned ? storeDescriptor(e.store).label : '',
         ]
           .filter(Boolean)
           .join(' · ');
@@ -56,6 +57,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.iconPath = vscode.ThemeIcon.Folder;
         t.contextValue = 'folder';
         t.tooltip = e.prefix;
+        if (e.pinned) t.description = `${storeDescriptor(e.store).label} · ${e.bucket}/${e.prefix}`;
         break;
       case 'object':
         t = new vscode.TreeItem(e.key.split('/').pop() ?? e.key, C.None);

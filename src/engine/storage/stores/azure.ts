@@ -4,6 +4,7 @@ import type { AzureConfig } from '../../config/config';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
+import { azureObjectOps } from './azureOps';
 
 export async function openAzureStore(cfg: AzureConfig): Promise<Store> {
   const az = await import('@azure/storage-blob');
@@ -52,6 +53,7 @@ export async function openAzureStore(cfg: AzureConfig): Promise<Store> {
     }
   };
   return {
+    ...azureObjectOps(svc, az, wrap),
     kind: 'azure',
     uri: (c, key) => `https://${account}.blob.core.windows.net/${c}${key ? `/${key}` : ''}`,
     listBuckets: () =>

@@ -7,6 +7,7 @@ import type { GcsConfig } from '../../config/config';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
+import { gcsObjectOps } from './gcsOps';
 
 function counter(onBytes?: (n: number) => void): Transform {
   return new Transform({
@@ -63,6 +64,7 @@ export async function openGcsStore(cfg: GcsConfig): Promise<Store> {
     }
   };
   return {
+    ...gcsObjectOps(storage, wrap),
     kind: 'gcs',
     uri: (b, key) => `gs://${b}${key ? `/${key}` : ''}`,
     listBuckets: () =>

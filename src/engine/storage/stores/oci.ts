@@ -10,6 +10,7 @@ import type { OciConfig } from '../../config/config';
 import { CancelledError, throwIfCancelled } from '../../util/cancellation';
 import { localFsError, SkyError } from '../../util/errors';
 import type { ListObjectsRequest, ObjectPage, Store, TransferOptions } from '../store';
+import { ociObjectOps } from './ociOps';
 
 export async function openOciStore(cfg: OciConfig): Promise<Store> {
   const common = await import('oci-common');
@@ -62,7 +63,9 @@ export async function openOciStore(cfg: OciConfig): Promise<Store> {
     cfg.namespace ??
     (await wrap('read the namespace', '', async () => (await client.getNamespace({})).value));
   const compartmentId = cfg.compartment ?? provider.getTenantId();
+  const region = cfg.region ?? provider.getRegion()?.regionId ?? 'us-ashburn-1';
   return {
+    ...ociObjectOps(client, namespaceName, region, wrap),
     kind: 'oci',
     // SkyPilot's form: oci://bucket/key (the region is implied by the config).
     uri: (b, key) => `oci://${b}${key ? `/${key}` : ''}`,

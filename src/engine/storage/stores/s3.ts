@@ -13,6 +13,7 @@ import { formatStoreUri } from '../uri';
 import { storeDescriptor, type StoreKind } from './registry';
 import { s3CredentialProvider, s3Settings, type S3Settings } from './s3Settings';
 import { s3Objects, type S3Response } from './s3Objects';
+import { s3ObjectOps } from './s3Ops';
 
 /** Downloads: ranges of this size, this many at a time per object (rclone's multi-thread streams). */
 const RANGE_PART = 8 * 1024 * 1024;
@@ -71,7 +72,10 @@ export async function openS3Store(kind: StoreKind, cfg: S3LikeConfig, proxy?: Pr
       throw describeS3Error(err, what, bucket, kind);
     }
   };
+  const uriOf = (bucket: string, key?: string) =>
+    formatStoreUri({ store: d.skyName, scheme: d.scheme, bucket, key: key ?? '', region: cfg.region });
   return {
+    ...s3ObjectOps(client, sdk, wrap, uriOf),
     kind,
     uri: (bucket, key) =>
       formatStoreUri({

@@ -1,6 +1,8 @@
 // A named fake of the GCS JSON API (what @google-cloud/storage 7 sends with a custom apiEndpoint):
 // buckets, objects list with prefix/delimiter/maxResults/pageToken, metadata and media download,
-// multipart, media and resumable uploads. Objects carry md5Hash, crc32c and mediaLink like GCS.
+// multipart, media and resumable uploads, and rewrites (server-side copies). Objects carry
+// md5Hash, crc32c, mediaLink and user metadata like GCS. With `signers`, V4 signed URLs
+// (GET /{bucket}/{object}?X-Goog-Signature=…) are served after their RSA signature is verified.
 import * as crypto from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -10,6 +12,7 @@ interface FakeObject {
   updated: string;
   generation: string;
   contentType: string;
+  metadata?: Record<string, string>;
 }
 interface FakeBucket {
   created: string;
@@ -20,6 +23,8 @@ interface ResumableSession {
   name: string;
   chunks: Buffer[];
   received: number;
+  contentType?: string;
+  metadata?: Record<string, string>;
 }
 
 export interface GcsFake {
@@ -86,7 +91,58 @@ function multipartParts(body: Buffer, contentType: string): Buffer[] {
   return parts;
 }
 
-export async function startGcsFake(opts: { host: string; port?: number }): Promise<GcsFake> {
+/** Checks a V4 signed URL (GOOG4-RSA-SHA256, signed header host) against the signer's public key. */
+function checkSignedUrl(req: http.IncomingMessage, signers: Record<string, string>): string | undefined {
+  const [pathPart, query = ''] = (req.url ?? '/').split('?');
+  const pairs = query.split('&').filter((p) => p !== '');
+  const get = (k: string) => {
+    const p = pairs.find((x) => x.startsWith(`${k}=`));
+    return p === undefined ? undefined : decodeURIComponent(p.slice(k.length + 1));
+  };
+  if (get('X-Goog-Algorithm') !== 'GOOG4-RSA-SHA256') return 'unsupported algorithm';
+  const credential = get('X-Goog-Credential') ?? '';
+  const [email, ...scopeParts] = credential.split('/');
+  const key = signers[email];
+  if (!key) return `unknown signer ${email}`;
+  const date = get('X-Goog-Date') ?? '';
+  const expires = Number(get('X-Goog-Expires'));
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+  if (!m || !expires) return 'no date or expiry';
+  const signedAt = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  if (Date.now() > signedAt + expires * 1000) return 'expired';
+  const canonicalQuery = pairs
+    .filter((p) => !p.startsWith('X-Goog-Signature='))
+    .sort()
+    .join('&');
+  const canonicalRequest = [
+    req.method ?? 'GET',
+    pathPart,
+    canonicalQuery,
+    // The SDK signs the endpoint's hostname without its port (GCS's own host has none).
+    `host:${String(req.headers.host ?? '').replace(/:\d+$/, '')}`,
+    '',
+    get('X-Goog-SignedHeaders') ?? '',
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const stringToSign = [
+    'GOOG4-RSA-SHA256',
+    date,
+    scopeParts.join('/'),
+    crypto.createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
+  const ok = crypto
+    .createVerify('RSA-SHA256')
+    .update(stringToSign)
+    .verify(key, get('X-Goog-Signature') ?? '', 'hex');
+  return ok ? undefined : 'signature does not verify';
+}
+
+export async function startGcsFake(opts: {
+  host: string;
+  port?: number;
+  /** Service-account email → PEM public key, for signed URLs. */
+  signers?: Record<string, string>;
+}): Promise<GcsFake> {
   const buckets = new Map<string, FakeBucket>();
   const sessions = new Map<string, ResumableSession>();
   let endpoint = '';
@@ -100,6 +156,7 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
     generation: o.generation,
     size: String(o.data.length),
     contentType: o.contentType,
+    ...(o.metadata ? { metadata: o.metadata } : {}),
     updated: o.updated,
     timeCreated: o.updated,
     md5Hash: crypto.createHash('md5').update(o.data).digest('base64'),
@@ -109,12 +166,19 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
     selfLink: `${endpoint}/storage/v1/b/${bucket}/o/${encodeURIComponent(name)}`,
   });
 
-  const store = (bucket: string, name: string, data: Buffer, contentType: string) => {
+  const store = (
+    bucket: string,
+    name: string,
+    data: Buffer,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ) => {
     const o = {
       data,
       updated: new Date().toISOString(),
       generation: String(generation++),
       contentType,
+      ...(metadata ? { metadata } : {}),
     };
     buckets.get(bucket)?.objects.set(name, o);
     return objectResource(bucket, name, o);
@@ -135,10 +199,18 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
       const uploadId = q.get('upload_id');
       if (method === 'POST' && type === 'multipart') {
         const [meta, media] = multipartParts(body, String(req.headers['content-type'] ?? ''));
-        const md = JSON.parse(meta?.toString() || '{}') as { name?: string; contentType?: string };
+        const md = JSON.parse(meta?.toString() || '{}') as {
+          name?: string;
+          contentType?: string;
+          metadata?: Record<string, string>;
+        };
         const name = md.name ?? q.get('name');
         if (!name || !media) return gcsError(res, 400, 'Malformed multipart upload');
-        return json(res, 200, store(bucket, name, media, md.contentType ?? 'application/octet-stream'));
+        return json(
+          res,
+          200,
+          store(bucket, name, media, md.contentType ?? 'application/octet-stream', md.metadata),
+        );
       }
       if (method === 'POST' && type === 'media') {
         const name = q.get('name');
@@ -146,11 +218,23 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
         return json(res, 200, store(bucket, name, body, String(req.headers['content-type'] ?? '')));
       }
       if (method === 'POST' && type === 'resumable') {
-        const md = JSON.parse(body.toString() || '{}') as { name?: string };
+        const md = JSON.parse(body.toString() || '{}') as {
+          name?: string;
+          contentType?: string;
+          metadata?: Record<string, string>;
+        };
         const name = md.name ?? q.get('name');
         if (!name) return gcsError(res, 400, 'name required');
         const id = crypto.randomBytes(12).toString('hex');
-        sessions.set(id, { bucket, name, chunks: [], received: 0 });
+        sessions.set(id, {
+          bucket,
+          name,
+          chunks: [],
+          received: 0,
+          // GCS takes the type from the body or, as the SDK sends it, X-Upload-Content-Type.
+          contentType: md.contentType ?? (req.headers['x-upload-content-type'] as string | undefined),
+          metadata: md.metadata,
+        });
         res.writeHead(200, {
           location: `${endpoint}/upload/storage/v1/b/${segs[4]}/o?uploadType=resumable&upload_id=${id}`,
         });
@@ -175,9 +259,31 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
         }
         if (total !== undefined && s.received !== total) return gcsError(res, 400, 'Size mismatch');
         sessions.delete(uploadId);
-        return json(res, 200, store(s.bucket, s.name, Buffer.concat(s.chunks), 'application/octet-stream'));
+        return json(
+          res,
+          200,
+          store(
+            s.bucket,
+            s.name,
+            Buffer.concat(s.chunks),
+            s.contentType ?? 'application/octet-stream',
+            s.metadata,
+          ),
+        );
       }
       return gcsError(res, 400, 'Unsupported upload');
+    }
+
+    // A signed URL: /{bucket}/{object}?X-Goog-Signature=…
+    if (q.has('X-Goog-Signature') && segs[0] !== 'storage' && segs[0] !== 'download') {
+      const why = opts.signers ? checkSignedUrl(req, opts.signers) : 'no signers';
+      if (why) return gcsError(res, 403, `Signed URL rejected: ${why}`);
+      const o = buckets
+        .get(decodeURIComponent(segs[0]))
+        ?.objects.get(decodeURIComponent(segs.slice(1).join('/')));
+      if (!o) return gcsError(res, 404, 'No such object');
+      res.writeHead(200, { 'content-type': o.contentType, 'content-length': o.data.length });
+      return void res.end(o.data);
     }
 
     // Media download link: /download/storage/v1/b/{b}/o/{o}
@@ -259,6 +365,24 @@ export async function startGcsFake(opts: { host: string; port?: number }): Promi
         items,
         prefixes,
         ...(more && last !== undefined ? { nextPageToken: Buffer.from(last).toString('base64') } : {}),
+      });
+    }
+    // objects.rewrite: /storage/v1/b/{b}/o/{o}/rewriteTo/b/{db}/o/{do}, done in one call here.
+    const rewrite = api.indexOf('rewriteTo');
+    if (rewrite > 5 && method === 'POST') {
+      const srcName = decodeURIComponent(api.slice(5, rewrite).join('/'));
+      const src = bucket.objects.get(srcName);
+      if (!src) return gcsError(res, 404, `No such object: ${bucketName}/${srcName}`);
+      const dstBucket = decodeURIComponent(api[rewrite + 2]);
+      if (!buckets.has(dstBucket)) return gcsError(res, 404, 'The destination bucket does not exist.');
+      const dstName = decodeURIComponent(api.slice(rewrite + 4).join('/'));
+      const resource = store(dstBucket, dstName, Buffer.from(src.data), src.contentType, src.metadata);
+      return json(res, 200, {
+        kind: 'storage#rewriteResponse',
+        totalBytesRewritten: String(src.data.length),
+        objectSize: String(src.data.length),
+        done: true,
+        resource,
       });
     }
     const name = decodeURIComponent(api.slice(5).join('/'));

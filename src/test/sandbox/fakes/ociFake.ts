@@ -1,6 +1,8 @@
 // A named fake of OCI Object Storage's native API (what oci-objectstorage sends with
 // client.endpoint set): namespace, buckets in a compartment, objects list with
-// prefix/delimiter/start/limit, put/get/head/delete, multipart uploads. Every request must carry an
+// prefix/delimiter/start/limit, put/get/head/delete (content type and opc-meta-* kept), multipart
+// uploads, CopyObject with its work request (done on the second poll), and pre-authenticated
+// requests (ObjectRead links served without a signature until they expire). Every other request must carry an
 // `Authorization: Signature version="1",keyId=…,algorithm="rsa-sha256",headers=…,signature=…`
 // header with the expected keyId; with a public key the signature itself is verified.
 import * as crypto from 'crypto';
@@ -11,6 +13,18 @@ interface FakeObject {
   data: Buffer;
   modified: string;
   etag: string;
+  contentType?: string;
+  meta?: Record<string, string>;
+}
+interface WorkRequest {
+  polls: number;
+  status: string;
+  run: () => void;
+}
+interface Par {
+  bucket: string;
+  object: string;
+  expires: number;
 }
 interface FakeBucket {
   compartmentId: string;
@@ -100,15 +114,57 @@ export async function startOciFake(opts: OciFakeOptions): Promise<OciFake> {
   const namespace = opts.namespace ?? 'skyfake';
   const buckets = new Map<string, FakeBucket>();
   const uploads = new Map<string, MultipartUpload>();
+  const workRequests = new Map<string, WorkRequest>();
+  const pars = new Map<string, Par>();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = await readBody(req);
-    const authError = checkSignature(req, opts);
-    if (authError) return ociError(res, 401, 'NotAuthenticated', authError);
     const url = new URL(req.url ?? '/', 'http://fake');
     const segs = url.pathname.split('/').filter((s) => s !== '');
     const q = url.searchParams;
     const method = req.method ?? 'GET';
+    // A pre-authenticated request: /p/{token}/n/{ns}/b/{b}/o/{object}, no signature.
+    if (segs[0] === 'p' && method === 'GET') {
+      const par = pars.get(segs[1] ?? '');
+      const object = decodeURIComponent(segs.slice(7).join('/'));
+      if (
+        !par ||
+        par.expires < Date.now() ||
+        par.object !== object ||
+        decodeURIComponent(segs[5]) !== par.bucket
+      )
+        return ociError(res, 404, 'NotFound', 'No such pre-authenticated request');
+      const o = buckets.get(par.bucket)?.objects.get(object);
+      if (!o) return ociError(res, 404, 'ObjectNotFound', `Object ${object} not found`);
+      res.writeHead(200, {
+        'content-length': o.data.length,
+        'content-type': o.contentType ?? 'application/octet-stream',
+      });
+      return void res.end(o.data);
+    }
+    const authError = checkSignature(req, opts);
+    if (authError) return ociError(res, 401, 'NotAuthenticated', authError);
+    if (segs[0] === 'workRequests' && segs.length === 2) {
+      const w = workRequests.get(decodeURIComponent(segs[1]));
+      if (!w) return ociError(res, 404, 'NotFound', 'No such work request');
+      if (method === 'DELETE') {
+        if (w.status !== 'COMPLETED') w.status = 'CANCELED';
+        return send(res, 202);
+      }
+      // The copy happens on the second poll, so a client must really wait for it.
+      if (w.status === 'ACCEPTED' && ++w.polls >= 2) {
+        w.run();
+        w.status = 'COMPLETED';
+      }
+      return send(res, 200, {
+        id: segs[1],
+        operationType: 'COPY_OBJECT',
+        status: w.status,
+        compartmentId: 'fake',
+        timeAccepted: new Date().toISOString(),
+        percentComplete: w.status === 'COMPLETED' ? 100 : 0,
+      });
+    }
     if (segs[0] !== 'n') return ociError(res, 404, 'NotFound', 'Not found');
     if (segs.length === 1 && method === 'GET') return send(res, 200, namespace);
     if (decodeURIComponent(segs[1]) !== namespace)
@@ -201,11 +257,76 @@ export async function startOciFake(opts: OciFakeOptions): Promise<OciFake> {
       }
       return send(res, 200, { objects, prefixes, ...(nextStartWith ? { nextStartWith } : {}) });
     }
+    if (segs[4] === 'actions' && segs[5] === 'copyObject' && method === 'POST') {
+      const d = JSON.parse(body.toString() || '{}') as {
+        sourceObjectName?: string;
+        destinationBucket?: string;
+        destinationObjectName?: string;
+        destinationNamespace?: string;
+        destinationRegion?: string;
+      };
+      const src = bucket.objects.get(d.sourceObjectName ?? '');
+      if (!src) return ociError(res, 404, 'ObjectNotFound', `Object ${d.sourceObjectName} not found`);
+      const target = buckets.get(d.destinationBucket ?? '');
+      if (!target || d.destinationNamespace !== namespace || !d.destinationRegion || !d.destinationObjectName)
+        return ociError(
+          res,
+          400,
+          'InvalidParameter',
+          'destination bucket, namespace, region and name required',
+        );
+      const id = `wr-${crypto.randomBytes(8).toString('hex')}`;
+      const dstName = d.destinationObjectName;
+      workRequests.set(id, {
+        polls: 0,
+        status: 'ACCEPTED',
+        run: () =>
+          target.objects.set(dstName, {
+            ...src,
+            data: Buffer.from(src.data),
+            modified: new Date().toISOString(),
+            etag: crypto.randomBytes(8).toString('hex'),
+          }),
+      });
+      return send(res, 202, undefined, { 'opc-work-request-id': id });
+    }
+    if (segs[4] === 'p' && segs.length === 5 && method === 'POST') {
+      const d = JSON.parse(body.toString() || '{}') as {
+        name?: string;
+        objectName?: string;
+        accessType?: string;
+        timeExpires?: string;
+      };
+      if (d.accessType !== 'ObjectRead' || !d.objectName || !d.timeExpires || !d.name)
+        return ociError(res, 400, 'InvalidParameter', 'this fake makes ObjectRead requests for one object');
+      const token = crypto.randomBytes(16).toString('base64url');
+      pars.set(token, { bucket: bucketName, object: d.objectName, expires: Date.parse(d.timeExpires) });
+      return send(res, 200, {
+        id: `par-${token.slice(0, 8)}`,
+        name: d.name,
+        accessUri: `/p/${token}/n/${namespace}/b/${segs[3]}/o/${encodeURIComponent(d.objectName)}`,
+        objectName: d.objectName,
+        accessType: d.accessType,
+        timeExpires: d.timeExpires,
+        timeCreated: new Date().toISOString(),
+      });
+    }
     if (segs[4] === 'o') {
       const name = decodeURIComponent(segs.slice(5).join('/'));
       if (method === 'PUT') {
         const etag = crypto.randomBytes(8).toString('hex');
-        bucket.objects.set(name, { data: body, modified: new Date().toISOString(), etag });
+        const meta = Object.fromEntries(
+          Object.entries(req.headers)
+            .filter(([k]) => k.startsWith('opc-meta-'))
+            .map(([k, v]) => [k.slice('opc-meta-'.length), String(v)]),
+        );
+        bucket.objects.set(name, {
+          data: body,
+          modified: new Date().toISOString(),
+          etag,
+          contentType: req.headers['content-type'],
+          meta,
+        });
         return send(res, 200, undefined, {
           etag,
           'opc-content-md5': crypto.createHash('md5').update(body).digest('base64'),
@@ -217,8 +338,9 @@ export async function startOciFake(opts: OciFakeOptions): Promise<OciFake> {
       const headers = {
         etag: o.etag,
         'content-length': o.data.length,
-        'content-type': 'application/octet-stream',
+        'content-type': o.contentType ?? 'application/octet-stream',
         'content-md5': crypto.createHash('md5').update(o.data).digest('base64'),
+        ...Object.fromEntries(Object.entries(o.meta ?? {}).map(([k, v]) => [`opc-meta-${k}`, v])),
         'last-modified': new Date(o.modified).toUTCString(),
         'opc-request-id': crypto.randomBytes(8).toString('hex'),
       };
