@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import type { CliContext } from './main';
 import { loadConfig } from '../engine/config/config';
 import {
-  configuredStores,
   deleteBuckets,
   downloadToFolder,
   openStore,
@@ -12,9 +11,9 @@ import {
   syncLocalSourceToBucket,
 } from '../engine/storage';
 import type { StoreKind } from '../engine/storage';
-import { STORE_KINDS, storeDescriptor, storeForSkyName } from '../engine/storage/stores/registry';
+import { STORE_KINDS, storeDescriptor, storeForSkyName, storeSources } from '../engine/storage/stores/registry';
 import { parseStoreUri } from '../engine/storage/uri';
-import { UsageError } from '../engine/util/errors';
+import { errorMessage, UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi } from './clusterContext';
@@ -55,15 +54,25 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         if (opts.all) {
           const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
           const managed = readRecords();
-          for (const kind of configuredStores(config).filter((k) => !only || k === only)) {
-            const store = await openStore(kind, config);
-            for (const b of await store.listBuckets())
-              rows.push({
-                name: b.name,
-                store: kind,
-                created: b.created?.toISOString(),
-                managed: managed.some((r) => r.name === b.name && r.store === kind),
-              });
+          let failed = false;
+          // Every store with a config section or SkyPilot's credentials; one that fails is reported
+          // (naming the file or variable to fix) and the others are still listed.
+          for (const src of storeSources(config).filter((s) => !only || s.kind === only)) {
+            const kind = src.kind;
+            try {
+              const store = await openStore(kind, config);
+              for (const b of await store.listBuckets())
+                rows.push({
+                  name: b.name,
+                  store: kind,
+                  created: b.created?.toISOString(),
+                  managed: managed.some((r) => r.name === b.name && r.store === kind),
+                });
+            } catch (err) {
+              failed = true;
+              const where = src.origin === 'skypilot' ? ` (found in ${src.from})` : '';
+              process.stderr.write(`${storeDescriptor(kind).skyName}${where}: ${errorMessage(err)}\n`);
+            }
           }
           if (opts.json) printJson(rows);
           else
@@ -71,7 +80,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
               process.stdout.write(
                 `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
               );
-          return 0;
+          return failed ? EXIT_FAILURE : 0;
         }
         const records = readRecords().filter((r) => !only || r.store === only);
         if (opts.json) {

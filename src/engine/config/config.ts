@@ -20,6 +20,8 @@ export interface S3LikeConfig {
   forcePathStyle?: boolean;
   profile?: string;
   credentialsFile?: string;
+  /** Never in the file (not a config key): keys found in SkyPilot's own non-INI file (IBM COS's YAML). */
+  staticKeys?: { accessKeyId: string; secretAccessKey: string };
 }
 export interface GcsConfig {
   endpoint?: string;

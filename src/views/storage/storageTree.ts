@@ -10,7 +10,7 @@ import {
   type Store,
   type StoreKind,
 } from '../../engine/storage';
-import { storeDescriptor } from '../../engine/storage/stores/registry';
+import { storeDescriptor, storeSources, type StoreSource } from '../../engine/storage/stores/registry';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 
@@ -141,6 +141,14 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
     this.changed.fire(item);
   }
 
+  private sources(): StoreSource[] {
+    try {
+      return storeSources(this.getConfig());
+    } catch {
+      return [];
+    }
+  }
+
   hasStores(): boolean {
     try {
       return configuredStores(this.getConfig()).length > 0;
@@ -158,12 +166,19 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
         t.iconPath = new vscode.ThemeIcon('star-full');
         t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
         break;
-      case 'store':
+      case 'store': {
         t = new vscode.TreeItem(storeDescriptor(e.store).skyName, C.Collapsed);
         t.description = 'All buckets';
+        // A store found through SkyPilot's credentials (no config section) says where they are.
+        const src = this.sources().find((s) => s.kind === e.store);
+        if (src?.origin === 'skypilot') {
+          t.description = `All buckets · SkyPilot's credentials`;
+          t.tooltip = `${storeDescriptor(e.store).label}: credentials found in ${src.from}${src.error ? `\n${src.error.message}` : ''}`;
+        }
         t.iconPath = new vscode.ThemeIcon('cloud');
         t.contextValue = 'store';
         break;
+      }
       case 'bucket': {
         t = new vscode.TreeItem(e.bucket, C.Collapsed);
         const filter = this.filters.get(itemId(e));
