@@ -11,7 +11,12 @@ import {
   syncLocalSourceToBucket,
 } from '../engine/storage';
 import type { StoreKind } from '../engine/storage';
-import { STORE_KINDS, storeDescriptor, storeForSkyName, storeSources } from '../engine/storage/stores/registry';
+import {
+  STORE_KINDS,
+  storeDescriptor,
+  storeForSkyName,
+  storeSources,
+} from '../engine/storage/stores/registry';
 import { parseStoreUri } from '../engine/storage/uri';
 import { errorMessage, UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';

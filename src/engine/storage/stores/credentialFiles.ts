@@ -124,7 +124,10 @@ export function skyPilotConfigFile(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /** A nested key of SkyPilot's config (`azure.storage_account`), or undefined. */
-export function skyPilotConfigValue(keys: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function skyPilotConfigValue(
+  keys: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   let v: unknown = readYaml(skyPilotConfigFile(env));
   for (const k of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return typeof v === 'string' && v ? v : undefined;

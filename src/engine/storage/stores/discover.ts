@@ -93,11 +93,21 @@ export const discoverAws: Discover<S3Discovered> = (env) => {
     };
   if (
     conf &&
-    ['aws_access_key_id', 'sso_session', 'sso_start_url', 'role_arn', 'credential_process', 'web_identity_token_file']
+    [
+      'aws_access_key_id',
+      'sso_session',
+      'sso_start_url',
+      'role_arn',
+      'credential_process',
+      'web_identity_token_file',
+    ]
       .map((k) => conf[k])
       .some(Boolean)
   )
-    return { from: `${displayPath(confFile)} [${profile === 'default' ? 'default' : `profile ${profile}`}]`, section };
+    return {
+      from: `${displayPath(confFile)} [${profile === 'default' ? 'default' : `profile ${profile}`}]`,
+      section,
+    };
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE) return { from: 'AWS_WEB_IDENTITY_TOKEN_FILE', section };
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI)
     return { from: 'the container credentials endpoint', section };
@@ -176,13 +186,21 @@ export const discoverR2: Discover<S3Discovered> = (env) => {
     const id = fs.readFileSync(idFile, 'utf8').split('\n')[0].trim();
     if (/^[A-Za-z0-9-]+$/.test(id)) section.endpoint = `https://${id}.r2.cloudflarestorage.com`;
     else
-      error = new SkyError('store-credentials', `${displayPath(idFile)} does not hold a Cloudflare account id.`, {
-        hint: 'Write your account id on its first line: echo ACCOUNT_ID > ~/.cloudflare/accountid',
-      });
+      error = new SkyError(
+        'store-credentials',
+        `${displayPath(idFile)} does not hold a Cloudflare account id.`,
+        {
+          hint: 'Write your account id on its first line: echo ACCOUNT_ID > ~/.cloudflare/accountid',
+        },
+      );
   } else
-    error = new SkyError('store-credentials', `${displayPath(idFile)} is missing (R2's endpoint needs the account id).`, {
-      hint: 'Write it as SkyPilot asks: echo ACCOUNT_ID > ~/.cloudflare/accountid',
-    });
+    error = new SkyError(
+      'store-credentials',
+      `${displayPath(idFile)} is missing (R2's endpoint needs the account id).`,
+      {
+        hint: 'Write it as SkyPilot asks: echo ACCOUNT_ID > ~/.cloudflare/accountid',
+      },
+    );
   if (!cred)
     error = new SkyError('store-credentials', `${displayPath(credFile)} has no [r2] profile.`, {
       hint: 'Run `AWS_SHARED_CREDENTIALS_FILE=~/.cloudflare/r2.credentials aws configure --profile r2`.',
@@ -221,7 +239,8 @@ export const discoverIbm: Discover<S3Discovered> = (env) => {
 /**
  * GCS: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, else
  * application_default_credentials.json in gcloud's folder) and gcloud's project (GOOGLE_CLOUD_PROJECT,
- * CLOUDSDK_CORE_PROJECT, else `project` of the active gcloud configuration).
+ * CLOUDSDK_CORE_PROJECT, else `project` of the active gcloud configuration) and its
+ * `api_endpoint_overrides/storage`.
  */
 export const discoverGcs: Discover<GcsConfig> = (env) => {
   const gcloud = env.CLOUDSDK_CONFIG || homePath('.config/gcloud', env);
@@ -232,7 +251,10 @@ export const discoverGcs: Discover<GcsConfig> = (env) => {
       return {
         from: 'GOOGLE_APPLICATION_CREDENTIALS',
         section: {},
-        error: new SkyError('store-credentials', `GOOGLE_APPLICATION_CREDENTIALS names ${keyFile}, which does not exist.`),
+        error: new SkyError(
+          'store-credentials',
+          `GOOGLE_APPLICATION_CREDENTIALS names ${keyFile}, which does not exist.`,
+        ),
       };
     return undefined;
   }
@@ -241,27 +263,35 @@ export const discoverGcs: Discover<GcsConfig> = (env) => {
     return {
       from,
       section: {},
-      error: new SkyError('store-credentials', `${from} has no "type": it is not a Google credentials file.`, {
-        hint: 'Run `gcloud auth application-default login` to write it again.',
-      }),
+      error: new SkyError(
+        'store-credentials',
+        `${from} has no "type": it is not a Google credentials file.`,
+        {
+          hint: 'Run `gcloud auth application-default login` to write it again.',
+        },
+      ),
     };
-  let projectId = env.GOOGLE_CLOUD_PROJECT || env.CLOUDSDK_CORE_PROJECT || undefined;
-  if (!projectId) {
-    let active = 'default';
-    try {
-      active = fs.readFileSync(`${gcloud}/active_config`, 'utf8').trim() || 'default';
-    } catch {
-      // gcloud's default configuration
-    }
-    projectId = iniProfile(readIni(`${gcloud}/configurations/config_${active}`), 'core')?.project;
+  let active = 'default';
+  try {
+    active = fs.readFileSync(`${gcloud}/active_config`, 'utf8').trim() || 'default';
+  } catch {
+    // gcloud's default configuration
   }
+  const gcloudConfig = readIni(`${gcloud}/configurations/config_${active}`);
+  let projectId =
+    env.GOOGLE_CLOUD_PROJECT || env.CLOUDSDK_CORE_PROJECT || gcloudConfig?.get('core')?.project || undefined;
+  // gcloud's storage endpoint override (`gcloud config set api_endpoint_overrides/storage URL`),
+  // which the gcloud storage commands SkyPilot runs honour: the JSON API's root, ending in /storage/v1/.
+  const override =
+    env.CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE || gcloudConfig?.get('api_endpoint_overrides')?.storage;
+  const endpoint = override ? override.replace(/\/+$/, '').replace(/\/storage\/v1$/, '') : undefined;
   projectId ??=
     (typeof adc.quota_project_id === 'string' && adc.quota_project_id) ||
     (typeof adc.project_id === 'string' && adc.project_id) ||
     undefined;
   return {
     from,
-    section: { keyFile, ...(projectId ? { projectId } : {}) },
+    section: { keyFile, ...(projectId ? { projectId } : {}), ...(endpoint ? { endpoint } : {}) },
     error: projectId
       ? undefined
       : new SkyError('store-credentials', 'GCS credentials were found but no gcloud project.', {
@@ -291,10 +321,17 @@ export const discoverAzure: Discover<AzureConfig> = (env) => {
   const sas = env.AZURE_STORAGE_SAS_TOKEN;
   if (key) registerSecret(key);
   if (sas) registerSecret(sas);
-  const identity = loggedIn ? `\`az login\` (${displayPath(azDir)})` : principal ? 'AZURE_CLIENT_ID' : undefined;
+  const identity = loggedIn
+    ? `\`az login\` (${displayPath(azDir)})`
+    : principal
+      ? 'AZURE_CLIENT_ID'
+      : undefined;
   if (!account && !identity) return undefined;
   const where = [
-    account && (env.AZURE_STORAGE_ACCOUNT ? 'AZURE_STORAGE_ACCOUNT' : `${displayPath(skyPilotConfigFile(env))} azure.storage_account`),
+    account &&
+      (env.AZURE_STORAGE_ACCOUNT
+        ? 'AZURE_STORAGE_ACCOUNT'
+        : `${displayPath(skyPilotConfigFile(env))} azure.storage_account`),
     key ? 'AZURE_STORAGE_KEY' : sas ? 'AZURE_STORAGE_SAS_TOKEN' : identity,
   ]
     .filter(Boolean)
@@ -333,6 +370,7 @@ export const discoverOci: Discover<OciConfig> = (env) => {
   const missing = missingKeys(section, ['user', 'fingerprint', 'tenancy', 'region', 'key_file']);
   if (missing.length) return fail(`[${profile}] in ${displayPath(file)} has no ${missing.join(', ')}.`);
   const keyFile = section.key_file.replace(/^~(?=\/)/, env.HOME ?? '~');
-  if (!exists(keyFile)) return fail(`The key_file of [${profile}] in ${displayPath(file)} (${section.key_file}) does not exist.`);
+  if (!exists(keyFile))
+    return fail(`The key_file of [${profile}] in ${displayPath(file)} (${section.key_file}) does not exist.`);
   return { from, section: { configFile: file, profile, region: section.region } };
 };

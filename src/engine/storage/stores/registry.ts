@@ -80,7 +80,8 @@ export const STORE_ROWS = {
     skyName: 'R2',
     label: 'Cloudflare R2',
     api: 's3',
-    credentials: 'profile r2 of ~/.cloudflare/r2.credentials and the account id in ~/.cloudflare/accountid, as SkyPilot reads them',
+    credentials:
+      'profile r2 of ~/.cloudflare/r2.credentials and the account id in ~/.cloudflare/accountid, as SkyPilot reads them',
     example: '{ endpoint: https://ACCOUNT.r2.cloudflarestorage.com, profile: r2 }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
@@ -99,7 +100,8 @@ export const STORE_ROWS = {
     skyName: 'IBM',
     label: 'IBM COS',
     api: 's3',
-    credentials: 'the HMAC keys in ~/.ibm/credentials.yaml (as SkyPilot reads them), or stores.ibm.credentialsFile/profile',
+    credentials:
+      'the HMAC keys in ~/.ibm/credentials.yaml (as SkyPilot reads them), or stores.ibm.credentialsFile/profile',
     example: '{ endpoint: https://s3.us-south.cloud-object-storage.appdomain.cloud, profile: ibm }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
@@ -332,7 +334,10 @@ export function storeSection(
   }
   if (!found || found.error) return own;
   const base = { ...(found.section as Record<string, unknown>) };
-  if (storeDescriptor(kind).api === 's3' && (own.credentialsFile !== undefined || own.profile !== undefined)) {
+  if (
+    storeDescriptor(kind).api === 's3' &&
+    (own.credentialsFile !== undefined || own.profile !== undefined)
+  ) {
     delete base.credentialsFile;
     delete base.profile;
     delete base.staticKeys;
