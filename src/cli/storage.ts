@@ -22,6 +22,18 @@ import { errorMessage, UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi } from './clusterContext';
+import { deleteSkyPilotStorage, readSkyPilotState, type SkyPilotStorage } from '../engine/skypilot/state';
+import type { SkyConfig } from '../engine/config/config';
+
+/** SkyPilot's buckets when its `sky` is installed; a failure to read them is a warning, not the end of `ls`. */
+async function skyPilotStorageOrWarn(config: SkyConfig): Promise<SkyPilotStorage[]> {
+  try {
+    return (await readSkyPilotState(config))?.storage ?? [];
+  } catch (err) {
+    process.stderr.write(`Warning: SkyPilot's buckets could not be read: ${errorMessage(err)}\n`);
+    return [];
+  }
+}
 
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -57,8 +69,15 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         const config = loadConfig();
         const only = opts.store ? parseStoreKind(opts.store) : undefined;
         if (opts.all) {
-          const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
+          const rows: {
+            name: string;
+            store: StoreKind;
+            created?: string;
+            managed: boolean;
+            skypilot?: boolean;
+          }[] = [];
           const managed = readRecords();
+          const sky = await skyPilotStorageOrWarn(config);
           let failed = false;
           // Every store with a config section or SkyPilot's credentials; one that fails is reported
           // (naming the file or variable to fix) and the others are still listed.
@@ -72,6 +91,9 @@ export function registerStorage(program: Command, ctx: CliContext): void {
                   store: kind,
                   created: b.created?.toISOString(),
                   managed: managed.some((r) => r.name === b.name && r.store === kind),
+                  ...(sky.some((r) => r.name === b.name && r.stores.includes(kind))
+                    ? { skypilot: true }
+                    : {}),
                 });
             } catch (err) {
               failed = true;
@@ -83,14 +105,16 @@ export function registerStorage(program: Command, ctx: CliContext): void {
           else
             for (const r of rows)
               process.stdout.write(
-                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
+                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : r.skypilot ? 'SkyPilot' : ''}\n`,
               );
           return failed ? EXIT_FAILURE : 0;
         }
         const records = readRecords().filter((r) => !only || r.store === only);
+        // SkyPilot's own buckets (`sky storage ls`), marked as SkyPilot's.
+        const sky = (await skyPilotStorageOrWarn(config)).filter((r) => !only || r.stores.includes(only));
         if (opts.json) {
-          printJson(
-            records.map((r) => ({
+          printJson([
+            ...records.map((r) => ({
               name: r.name,
               store: storeDescriptor(r.store).skyName,
               created: r.created,
@@ -99,10 +123,19 @@ export function registerStorage(program: Command, ctx: CliContext): void {
               command: r.command,
               status: r.status,
             })),
-          );
+            ...sky.map((r) => ({
+              name: r.name,
+              store: r.skyStores.join(', '),
+              created: r.launchedAt,
+              updated: r.launchedAt,
+              command: r.lastUse,
+              status: r.status,
+              managedBy: 'skypilot',
+            })),
+          ]);
           return 0;
         }
-        if (!records.length) {
+        if (!records.length && !sky.length) {
           process.stdout.write('No existing storage.\n');
           return 0;
         }
@@ -112,6 +145,10 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         for (const r of records)
           process.stdout.write(
             `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+          );
+        for (const r of sky)
+          process.stdout.write(
+            `${r.name.padEnd(32)}${(r.launchedAt ? ago(r.launchedAt) : '-').padEnd(16)}${(r.skyStores.join(',') || '-').padEnd(10)}${(r.lastUse ?? '').slice(0, 25).padEnd(28)}${r.status} (SkyPilot)\n`,
           );
         return 0;
       }),
@@ -130,8 +167,36 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .action((names: string[], opts: { all?: boolean; yes?: boolean; force?: boolean; store?: string }) =>
       run(async () => {
         if (!opts.all === !names.length) throw new UsageError('Either --all or a name must be specified.');
+        const config = loadConfig();
+        // A name that only SkyPilot's records hold is deleted through SkyPilot (its records stay true).
+        const ours = readRecords();
+        const skyOnly = names.filter(
+          (n) => !n.includes('*') && !ours.some((r) => r.name === n) && !opts.force,
+        );
+        const skyNames = skyOnly.length
+          ? (await skyPilotStorageOrWarn(config)).map((r) => r.name).filter((n) => skyOnly.includes(n))
+          : [];
+        let skyFailed = false;
+        for (const n of skyNames) {
+          if (!opts.yes) {
+            process.stderr.write(
+              `${n} is SkyPilot's bucket: confirm with -y to delete it through SkyPilot.\n`,
+            );
+            skyFailed = true;
+            continue;
+          }
+          try {
+            await deleteSkyPilotStorage(n, config);
+            process.stderr.write(`Deleted SkyPilot's storage ${n} (through SkyPilot).\n`);
+          } catch (err) {
+            skyFailed = true;
+            process.stderr.write(`${n}: ${errorMessage(err)}\n`);
+          }
+        }
+        names = names.filter((n) => !skyNames.includes(n));
+        if (skyNames.length && !names.length && !opts.all) return skyFailed ? EXIT_FAILURE : 0;
         const outcomes = await deleteBuckets({
-          config: loadConfig(),
+          config,
           patterns: names,
           all: opts.all,
           force: opts.force,
@@ -142,7 +207,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         });
         if (!outcomes.length && !opts.yes) process.stderr.write('Nothing deleted (confirm with -y).\n');
         for (const o of outcomes) process.stderr.write(`${o.message}\n`);
-        return outcomes.some((o) => o.result === 'error') || (!outcomes.length && !opts.yes)
+        return skyFailed || outcomes.some((o) => o.result === 'error') || (!outcomes.length && !opts.yes)
           ? EXIT_FAILURE
           : 0;
       }),
