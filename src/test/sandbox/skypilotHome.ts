@@ -6,6 +6,18 @@ import * as path from 'path';
 import type { Sandbox } from './index';
 import { makeTestDir } from './proc';
 
+/** The sandbox's servers as the credential files need them (from a Sandbox, or its config in the vscode tier). */
+export interface SandboxServers {
+  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+  gcs?: { endpoint: string };
+  azure?: { account: string; connectionString: string };
+  oci?: { configFile: string };
+}
+
+export function serversOf(sb: Sandbox): SandboxServers {
+  return { s3: sb.s3!, gcs: sb.gcs, azure: sb.azure, oci: sb.oci };
+}
+
 export type SkyPilotStore =
   's3' | 'nebius' | 'coreweave' | 'vastdata' | 'r2' | 'ibm' | 'gcs' | 'azure' | 'oci';
 
@@ -22,18 +34,20 @@ function write(home: string, rel: string, text: string): void {
  * AZURE_STORAGE_CONNECTION_STRING); gcloud's configuration names GCS's endpoint override.
  */
 export function skyPilotHome(
-  sb: Sandbox,
+  from: Sandbox | SandboxServers,
   stores: readonly SkyPilotStore[],
+  baseEnv: NodeJS.ProcessEnv = 'env' in from ? from.env() : process.env,
 ): { home: string; skyHome: string; env: NodeJS.ProcessEnv } {
+  const sb = 'env' in from ? serversOf(from) : from;
   const home = makeTestDir('sky-user-home-');
   const skyHome = path.join(home, '.sky-vscode');
   fs.mkdirSync(skyHome, { recursive: true });
   fs.writeFileSync(path.join(skyHome, 'config.yaml'), '');
-  const env: NodeJS.ProcessEnv = { ...sb.env(), HOME: home, SKY_VSCODE_HOME: skyHome };
+  const env: NodeJS.ProcessEnv = { ...baseEnv, HOME: home, SKY_VSCODE_HOME: skyHome };
   for (const k of Object.keys(env))
     if (/^(AWS_|GOOGLE_|CLOUDSDK_|AZURE_|OCI_|SKYPILOT_)/.test(k) || k === 'STORAGE_EMULATOR_HOST')
       delete env[k];
-  const s3 = sb.s3!;
+  const s3 = sb.s3;
   const keys = `aws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`;
   const awsCreds: string[] = [];
   const awsConfig: string[] = [];

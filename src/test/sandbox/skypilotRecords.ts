@@ -1,7 +1,7 @@
 // SkyPilot's own records (~/.sky/state.db) made through SkyPilot's Python API — the calls `sky launch`,
 // `sky storage` and `sky stop` make — by the real SkyPilot that scripts/setup.sh installs into
 // .cache/skypilot-venv, in an isolated HOME. Tests never write SkyPilot's database themselves.
-import { execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -42,11 +42,13 @@ print('ok')
 `;
 
 /** Writes the records into HOME's ~/.sky through SkyPilot's Python API (offline: no cloud call). */
-export function makeSkyPilotRecords(home: string, records: SkyPilotRecords): void {
-  execFileSync(path.join(SKY_VENV_BIN, 'python'), ['-I', '-c', SCRIPT, JSON.stringify(records)], {
-    env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' },
-    cwd: home,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
-  });
+export function makeSkyPilotRecords(home: string, records: SkyPilotRecords): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      path.join(SKY_VENV_BIN, 'python'),
+      ['-I', '-c', SCRIPT, JSON.stringify(records)],
+      { env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' }, cwd: home, timeout: 120_000 },
+      (err, _stdout, stderr) => (err ? reject(new Error(`SkyPilot's API failed: ${stderr}`)) : resolve()),
+    ),
+  );
 }

@@ -6,9 +6,24 @@ import { remotePath } from '../../engine/ssh/quote';
 import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 import type { ClusterSession } from './session';
+import {
+  readSkyPilotState,
+  unreachableReason,
+  type SkyPilotCluster,
+  type SkyPilotState,
+} from '../../engine/skypilot/state';
+
+function skyClusterReason(c: SkyPilotCluster): string {
+  return (
+    unreachableReason(c) ??
+    `SkyPilot cluster ${c.name} is UP but no SSH config names it (SkyPilot writes ~/.sky/generated/ssh/${c.name}).`
+  );
+}
 
 export type ClusterTreeItem =
-  | { kind: 'cluster'; cluster: Cluster }
+  | { kind: 'cluster'; cluster: Cluster; skypilotStatus?: string }
+  /** A cluster SkyPilot knows (`sky status`) that no SSH config reaches: a stopped one, say. */
+  | { kind: 'skyCluster'; cluster: SkyPilotCluster }
   | { kind: 'node'; cluster: Cluster; node: ClusterNode }
   | { kind: 'jobs'; cluster: Cluster }
   | { kind: 'job'; cluster: Cluster; job: JobRecord }
@@ -38,8 +53,13 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
   readonly onDidChangeTreeData = this.changed.event;
   constructor(private readonly session: ClusterSession) {}
 
+  private skyState: Promise<SkyPilotState | undefined> | undefined;
+
   refresh(item?: ClusterTreeItem): void {
-    if (!item) this.session.reset();
+    if (!item) {
+      this.session.reset();
+      this.skyState = undefined;
+    }
     this.changed.fire(item);
   }
 
@@ -48,9 +68,20 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
       case 'cluster': {
         const t = new vscode.TreeItem(e.cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
         t.id = `cluster:${e.cluster.name}`;
-        t.description = `${e.cluster.nodes.length} node${e.cluster.nodes.length > 1 ? 's' : ''} · ${e.cluster.source}`;
+        t.description = `${e.cluster.nodes.length} node${e.cluster.nodes.length > 1 ? 's' : ''} · ${e.cluster.source}${e.skypilotStatus ? ` · SkyPilot: ${e.skypilotStatus}` : ''}`;
         t.iconPath = new vscode.ThemeIcon('server-environment');
         t.contextValue = 'cluster';
+        return t;
+      }
+      case 'skyCluster': {
+        const t = new vscode.TreeItem(e.cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `skycluster:${e.cluster.name}`;
+        t.description = `SkyPilot: ${e.cluster.status}${e.cluster.nodes ? ` · ${e.cluster.nodes} node${e.cluster.nodes > 1 ? 's' : ''}` : ''}`;
+        t.tooltip = skyClusterReason(e.cluster);
+        t.iconPath = new vscode.ThemeIcon(
+          e.cluster.status === 'STOPPED' ? 'debug-stop' : 'server-environment',
+        );
+        t.contextValue = 'skypilotCluster';
         return t;
       }
       case 'node': {
@@ -105,9 +136,41 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
   async getChildren(e?: ClusterTreeItem): Promise<ClusterTreeItem[]> {
     try {
       if (!e) {
-        const { inventory } = this.session.get();
-        return inventory.clusters.map((cluster) => ({ kind: 'cluster', cluster }));
+        const { inventory, config } = this.session.get();
+        let sky: SkyPilotCluster[] = [];
+        let skyError: unknown;
+        try {
+          this.skyState ??= readSkyPilotState(config);
+          sky = (await this.skyState)?.clusters ?? [];
+        } catch (err) {
+          this.skyState = undefined;
+          skyError = err;
+        }
+        const out: ClusterTreeItem[] = inventory.clusters.map((cluster) => ({
+          kind: 'cluster',
+          cluster,
+          skypilotStatus: sky.find((c) => c.name === cluster.name)?.status,
+        }));
+        const known = new Set(inventory.clusters.map((c) => c.name));
+        for (const c of sky) if (!known.has(c.name)) out.push({ kind: 'skyCluster', cluster: c });
+        if (skyError !== undefined)
+          out.push({
+            kind: 'message',
+            id: 'err:skypilot',
+            text: `SkyPilot's clusters: ${errorMessage(skyError).split('\n')[0]}`,
+            error: true,
+          });
+        return out;
       }
+      if (e.kind === 'skyCluster')
+        return [
+          {
+            kind: 'message',
+            id: `skyreason:${e.cluster.name}`,
+            text: skyClusterReason(e.cluster),
+            error: true,
+          },
+        ];
       if (e.kind === 'cluster') {
         return [
           ...e.cluster.nodes.map((node) => ({ kind: 'node' as const, cluster: e.cluster, node })),

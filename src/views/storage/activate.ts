@@ -12,6 +12,7 @@ import {
   selection,
   uploadInto,
 } from '../../commands/storage/storageCommands';
+import { deleteSkyPilotItems, skyPilotSelection } from '../../commands/storage/skypilotDelete';
 import { itemId, StorageItem, StorageTreeProvider } from './storageTree';
 import { pickDownloadFolder } from '../../ui/downloadFolderPicker';
 import { ObjectPreviewProvider, openObject, PREVIEW_SCHEME } from './objectPreview';
@@ -119,9 +120,12 @@ export function activateStorage(
   registerCommand(context, 'sky.storage.download', (clicked?: Item, selected?: Item[]) =>
     downloadItems(tree, selection(clicked, selected), ui(), () => api.pickFolder()),
   );
-  registerCommand(context, 'sky.storage.delete', (clicked?: Item, selected?: Item[]) =>
-    deleteItems(tree, selection(clicked, selected), ui()),
-  );
+  registerCommand(context, 'sky.storage.delete', (clicked?: Item, selected?: Item[]) => {
+    const sky = skyPilotSelection(clicked, selected);
+    return sky.length
+      ? deleteSkyPilotItems(tree, sky, ui())
+      : deleteItems(tree, selection(clicked, selected), ui());
+  });
   registerCommand(context, 'sky.storage.copyUri', async (item: Item) => {
     const [it] = selection(item, undefined);
     if (!it) throw new Error('Select a bucket, folder or object.');

@@ -12,6 +12,7 @@ import {
 } from '../../engine/storage';
 import { storeDescriptor, storeSources, type StoreSource } from '../../engine/storage/stores/registry';
 import { errorMessage } from '../../engine/util/errors';
+import { readSkyPilotState, type SkyPilotState, type SkyPilotStorage } from '../../engine/skypilot/state';
 import { formatBytes } from '../../engine/util/progress';
 
 /** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
@@ -29,6 +30,8 @@ export type StorageItem =
       size: number;
       lastModified?: Date;
     } & Placement)
+  /** A bucket SkyPilot created (`sky storage ls`), listed under Managed; deleted through SkyPilot. */
+  | { kind: 'skyStorage'; record: SkyPilotStorage }
   | { kind: 'more'; parent: StorageItem; id: string }
   | { kind: 'message'; id: string; text: string }
   /** A listing that failed; Retry lists `parent` again (the whole tree when there is none). */
@@ -61,6 +64,8 @@ export function itemId(e: StorageItem): string {
       return `folder:${e.store}:${e.bucket}:${e.prefix}`;
     case 'object':
       return `object:${e.store}:${e.bucket}:${e.key}`;
+    case 'skyStorage':
+      return `skypilot:${e.record.name}`;
     default:
       return e.id;
   }
@@ -79,6 +84,14 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
   private readonly stores = new Map<StoreKind, Promise<Store>>();
   readonly filters = new Map<string, string>();
   private config: SkyConfig | undefined;
+  private skyState: Promise<SkyPilotState | undefined> | undefined;
+
+  /** SkyPilot's records, read once per refresh (its Python takes seconds to start). */
+  skyPilotState(): Promise<SkyPilotState | undefined> {
+    this.skyState ??= readSkyPilotState(this.getConfig());
+    this.skyState.catch(() => (this.skyState = undefined));
+    return this.skyState;
+  }
 
   getConfig(): SkyConfig {
     this.config ??= {
@@ -108,6 +121,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       this.bucketListings.clear();
       this.stores.clear();
       this.config = undefined;
+      this.skyState = undefined;
     } else if (item.kind === 'store') {
       this.bucketListings.delete(item.store);
     } else if (item.kind === 'bucket' || item.kind === 'folder') {
@@ -133,6 +147,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
    */
   refreshRecords(): void {
     this.bucketListings.clear();
+    this.skyState = undefined;
     this.fireChanged(undefined);
   }
 
@@ -164,8 +179,17 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       case 'managed':
         t = new vscode.TreeItem('Managed', C.Expanded);
         t.iconPath = new vscode.ThemeIcon('star-full');
-        t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
+        t.tooltip = "Buckets sky-vscode created, and SkyPilot's own (sky storage ls)";
         break;
+      case 'skyStorage': {
+        const r = e.record;
+        t = new vscode.TreeItem(r.name, C.None);
+        t.description = ['SkyPilot', r.skyStores.join(', ') || 'no store', r.status].join(' · ');
+        t.tooltip = `SkyPilot's bucket (sky storage ls): ${r.status}${r.launchedAt ? `\ncreated ${r.launchedAt}` : ''}${r.lastUse ? `\nlast used by: ${r.lastUse}` : ''}\nDeleting it goes through SkyPilot.`;
+        t.iconPath = new vscode.ThemeIcon('database');
+        t.contextValue = 'skypilotBucket';
+        break;
+      }
       case 'store': {
         t = new vscode.TreeItem(storeDescriptor(e.store).skyName, C.Collapsed);
         t.description = 'All buckets';
@@ -240,9 +264,7 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       }
       if (e.kind === 'managed') {
         const recs = readRecords();
-        if (!recs.length)
-          return [{ kind: 'message', id: 'managed:empty', text: 'No buckets created by sky-vscode yet' }];
-        return recs.map((r) => ({
+        const out: StorageItem[] = recs.map((r) => ({
           kind: 'bucket',
           store: r.store,
           bucket: r.name,
@@ -250,6 +272,15 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
           status: r.status,
           underManaged: true,
         }));
+        try {
+          const sky = await this.skyPilotState();
+          for (const record of sky?.storage ?? []) out.push({ kind: 'skyStorage', record });
+        } catch (err) {
+          out.push(errorItem(e, err));
+        }
+        if (!out.length)
+          return [{ kind: 'message', id: 'managed:empty', text: 'No buckets created by sky-vscode yet' }];
+        return out;
       }
       if (e.kind === 'store') {
         let listing = this.bucketListings.get(e.store);

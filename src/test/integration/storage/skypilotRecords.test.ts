@@ -36,7 +36,7 @@ describe("SkyPilot's own records (the real SkyPilot's state, through its Python 
     const h = skyPilotHome(sb, ['s3']);
     // What `sky launch` / `sky storage` and `sky stop` leave behind: a READY bucket on S3 (which
     // exists on RGW), one whose creation failed (no store), a running and a stopped cluster.
-    makeSkyPilotRecords(h.home, {
+    await makeSkyPilotRecords(h.home, {
       storage: [
         { name: ready, stores: ['S3'], status: 'READY' },
         { name: failed, stores: [], status: 'INIT_FAILED' },
