@@ -32,7 +32,7 @@ export function s3Settings(d: StoreDescriptor, cfg: S3LikeConfig): S3Settings {
     forcePathStyle: cfg.forcePathStyle,
     credentialsFile: credentialsFile && expandHome(credentialsFile),
     profile: own ? cfg.profile : defaults.profile,
-    staticKeys: cfg.staticKeys,
+    ...(cfg.staticKeys ? { staticKeys: cfg.staticKeys } : {}),
   };
 }
 

@@ -74,6 +74,16 @@ describe("SkyPilot's own records (the real SkyPilot's state, through its Python 
       (x) => x.name === ready && x.store === 's3',
     );
     assert.strictEqual(row?.skypilot, true, all.stdout);
+    // Without SkyPilot installed (no `sky` on PATH) its records are not read, and not claimed.
+    const noSky = {
+      ...env,
+      PATH: (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((d) => d !== SKY_VENV_BIN)
+        .join(path.delimiter),
+    };
+    const without = JSON.parse((await cli(['storage', 'ls', '--json'], noSky)).stdout) as { name: string }[];
+    assert.ok(!without.some((x) => x.name === ready));
   });
 
   it('status lists the clusters SkyPilot knows with its status; a stopped one says why it cannot be reached', async () => {
@@ -98,17 +108,5 @@ describe("SkyPilot's own records (the real SkyPilot's state, through its Python 
     const after = JSON.parse((await cli(['storage', 'ls', '--json'], env)).stdout) as { name: string }[];
     assert.ok(!after.some((x) => x.name === failed), JSON.stringify(after));
     assert.ok(after.some((x) => x.name === ready));
-  });
-
-  it('without SkyPilot installed (no sky on PATH), SkyPilot’s records are not claimed', async () => {
-    const noSky = {
-      ...env,
-      PATH: (env.PATH ?? '')
-        .split(path.delimiter)
-        .filter((d) => d !== SKY_VENV_BIN)
-        .join(path.delimiter),
-    };
-    const rows = JSON.parse((await cli(['storage', 'ls', '--json'], noSky)).stdout) as { name: string }[];
-    assert.ok(!rows.some((x) => x.name === ready));
   });
 });
