@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import type { CliContext } from './context';
 import { loadConfig } from '../engine/config/config';
 import {
-  configuredStores,
   deleteBuckets,
   downloadToFolder,
   openStore,
@@ -12,15 +11,32 @@ import {
   syncLocalSourceToBucket,
 } from '../engine/storage';
 import type { StoreKind } from '../engine/storage';
-import { STORE_KINDS, storeDescriptor, storeForSkyName } from '../engine/storage/stores/registry';
+import {
+  STORE_KINDS,
+  storeDescriptor,
+  storeForSkyName,
+  storeSources,
+} from '../engine/storage/stores/registry';
 import { parseStoreUri } from '../engine/storage/uri';
-import { UsageError } from '../engine/util/errors';
+import { errorMessage, UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { EXIT_FAILURE, printJson, reportError, stderrLog, stderrProgress } from './output';
 import { cancelOnSigint, cliUi } from './clusterContext';
 import { lsNewest, registerObjectVerbs } from './storageObjects';
 
 type LsOptions = { json?: boolean; all?: boolean; store?: string; newest?: boolean; n?: string };
+import { deleteSkyPilotStorage, readSkyPilotState, type SkyPilotStorage } from '../engine/skypilot/state';
+import type { SkyConfig } from '../engine/config/config';
+
+/** SkyPilot's buckets when its `sky` is installed; a failure to read them is a warning, not the end of `ls`. */
+async function skyPilotStorageOrWarn(config: SkyConfig): Promise<SkyPilotStorage[]> {
+  try {
+    return (await readSkyPilotState(config))?.storage ?? [];
+  } catch (err) {
+    process.stderr.write(`Warning: SkyPilot's buckets could not be read: ${errorMessage(err)}\n`);
+    return [];
+  }
+}
 
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -66,30 +82,52 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         const config = loadConfig();
         const only = opts.store ? parseStoreKind(opts.store) : undefined;
         if (opts.all) {
-          const rows: { name: string; store: StoreKind; created?: string; managed: boolean }[] = [];
+          const rows: {
+            name: string;
+            store: StoreKind;
+            created?: string;
+            managed: boolean;
+            skypilot?: boolean;
+          }[] = [];
           const managed = readRecords();
-          for (const kind of configuredStores(config).filter((k) => !only || k === only)) {
-            const store = await openStore(kind, config);
-            for (const b of await store.listBuckets())
-              rows.push({
-                name: b.name,
-                store: kind,
-                created: b.created?.toISOString(),
-                managed: managed.some((r) => r.name === b.name && r.store === kind),
-              });
+          const sky = await skyPilotStorageOrWarn(config);
+          let failed = false;
+          // Every store with a config section or SkyPilot's credentials; one that fails is reported
+          // (naming the file or variable to fix) and the others are still listed.
+          for (const src of storeSources(config).filter((s) => !only || s.kind === only)) {
+            const kind = src.kind;
+            try {
+              const store = await openStore(kind, config);
+              for (const b of await store.listBuckets())
+                rows.push({
+                  name: b.name,
+                  store: kind,
+                  created: b.created?.toISOString(),
+                  managed: managed.some((r) => r.name === b.name && r.store === kind),
+                  ...(sky.some((r) => r.name === b.name && r.stores.includes(kind))
+                    ? { skypilot: true }
+                    : {}),
+                });
+            } catch (err) {
+              failed = true;
+              const where = src.origin === 'skypilot' ? ` (found in ${src.from})` : '';
+              process.stderr.write(`${storeDescriptor(kind).skyName}${where}: ${errorMessage(err)}\n`);
+            }
           }
           if (opts.json) printJson(rows);
           else
             for (const r of rows)
               process.stdout.write(
-                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : ''}\n`,
+                `${r.name.padEnd(40)} ${storeDescriptor(r.store).skyName.padEnd(9)} ${r.managed ? 'managed' : r.skypilot ? 'SkyPilot' : ''}\n`,
               );
-          return 0;
+          return failed ? EXIT_FAILURE : 0;
         }
         const records = readRecords().filter((r) => !only || r.store === only);
+        // SkyPilot's own buckets (`sky storage ls`), marked as SkyPilot's.
+        const sky = (await skyPilotStorageOrWarn(config)).filter((r) => !only || r.stores.includes(only));
         if (opts.json) {
-          printJson(
-            records.map((r) => ({
+          printJson([
+            ...records.map((r) => ({
               name: r.name,
               store: storeDescriptor(r.store).skyName,
               created: r.created,
@@ -98,10 +136,19 @@ export function registerStorage(program: Command, ctx: CliContext): void {
               command: r.command,
               status: r.status,
             })),
-          );
+            ...sky.map((r) => ({
+              name: r.name,
+              store: r.skyStores.join(', '),
+              created: r.launchedAt,
+              updated: r.launchedAt,
+              command: r.lastUse,
+              status: r.status,
+              managedBy: 'skypilot',
+            })),
+          ]);
           return 0;
         }
-        if (!records.length) {
+        if (!records.length && !sky.length) {
           process.stdout.write('No existing storage.\n');
           return 0;
         }
@@ -111,6 +158,10 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         for (const r of records)
           process.stdout.write(
             `${r.name.padEnd(32)}${ago(r.updated).padEnd(16)}${storeDescriptor(r.store).skyName.padEnd(10)}${r.command.slice(0, 25).padEnd(28)}${r.status}\n`,
+          );
+        for (const r of sky)
+          process.stdout.write(
+            `${r.name.padEnd(32)}${(r.launchedAt ? ago(r.launchedAt) : '-').padEnd(16)}${(r.skyStores.join(',') || '-').padEnd(10)}${(r.lastUse ?? '').slice(0, 25).padEnd(28)}${r.status} (SkyPilot)\n`,
           );
         return 0;
       }),
@@ -129,8 +180,36 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .action((names: string[], opts: { all?: boolean; yes?: boolean; force?: boolean; store?: string }) =>
       run(async () => {
         if (!opts.all === !names.length) throw new UsageError('Either --all or a name must be specified.');
+        const config = loadConfig();
+        // A name that only SkyPilot's records hold is deleted through SkyPilot (its records stay true).
+        const ours = readRecords();
+        const skyOnly = names.filter(
+          (n) => !n.includes('*') && !ours.some((r) => r.name === n) && !opts.force,
+        );
+        const skyNames = skyOnly.length
+          ? (await skyPilotStorageOrWarn(config)).map((r) => r.name).filter((n) => skyOnly.includes(n))
+          : [];
+        let skyFailed = false;
+        for (const n of skyNames) {
+          if (!opts.yes) {
+            process.stderr.write(
+              `${n} is SkyPilot's bucket: confirm with -y to delete it through SkyPilot.\n`,
+            );
+            skyFailed = true;
+            continue;
+          }
+          try {
+            await deleteSkyPilotStorage(n, config);
+            process.stderr.write(`Deleted SkyPilot's storage ${n} (through SkyPilot).\n`);
+          } catch (err) {
+            skyFailed = true;
+            process.stderr.write(`${n}: ${errorMessage(err)}\n`);
+          }
+        }
+        names = names.filter((n) => !skyNames.includes(n));
+        if (skyNames.length && !names.length && !opts.all) return skyFailed ? EXIT_FAILURE : 0;
         const outcomes = await deleteBuckets({
-          config: loadConfig(),
+          config,
           patterns: names,
           all: opts.all,
           force: opts.force,
@@ -141,7 +220,7 @@ export function registerStorage(program: Command, ctx: CliContext): void {
         });
         if (!outcomes.length && !opts.yes) process.stderr.write('Nothing deleted (confirm with -y).\n');
         for (const o of outcomes) process.stderr.write(`${o.message}\n`);
-        return outcomes.some((o) => o.result === 'error') || (!outcomes.length && !opts.yes)
+        return skyFailed || outcomes.some((o) => o.result === 'error') || (!outcomes.length && !opts.yes)
           ? EXIT_FAILURE
           : 0;
       }),

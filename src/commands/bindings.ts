@@ -27,6 +27,7 @@ import { refreshStorage } from './storage/refresh';
 import { retryListing } from './storage/retry';
 import { selection } from './storage/selection';
 import { uploadPicked } from './storage/upload';
+import { deleteSkyPilotItems, skyPilotSelection } from './storage/skypilotDelete';
 import { newestFirstPick, openInEditor, openInExplorer, showProperties } from './storage/objectActions';
 import { addAsFileMount, copyOrMoveTo, goToUri, located, rename } from './storage/objectCommands';
 import { cancelJobCommand } from './cluster/cancelJob';
@@ -79,9 +80,13 @@ export function bindCommands(context: vscode.ExtensionContext, s: CommandService
   bind('sky.storage.download', (clicked?: StorageItem, selected?: StorageItem[]) =>
     downloadItems(storage, selection(clicked, selected), ui(), () => s.pick.storageFolder()),
   );
-  bind('sky.storage.delete', (clicked?: StorageItem, selected?: StorageItem[]) =>
-    deleteItems(storage, selection(clicked, selected), ui()),
-  );
+  bind('sky.storage.delete', (clicked?: StorageItem, selected?: StorageItem[]) => {
+    // SkyPilot's own buckets are deleted through SkyPilot, so that its records stay true.
+    const sky = skyPilotSelection(clicked, selected);
+    return sky.length
+      ? deleteSkyPilotItems(storage, sky, ui())
+      : deleteItems(storage, selection(clicked, selected), ui());
+  });
   bind('sky.storage.copyUri', async (item: StorageItem) => {
     const [it] = selection(item, undefined);
     if (!it) throw new Error('Select a bucket, folder or object.');

@@ -10,6 +10,7 @@ import type { SshPool } from '../engine/ssh/connect';
 import type { LogSink } from '../engine/util/log';
 import type { PromptUi } from '../engine/util/prompt';
 import { editorProxy } from './editorProxy';
+import { readSkyPilotState, type SkyPilotState } from '../engine/skypilot/state';
 
 export interface ClusterState {
   config: SkyConfig;
@@ -83,6 +84,16 @@ export class ClusterSession implements vscode.Disposable {
   reset(): void {
     this.state?.pool.retire();
     this.state = undefined;
+    this.skyState = undefined;
+  }
+
+  private skyState: Promise<SkyPilotState | undefined> | undefined;
+
+  /** SkyPilot's own records (`sky status`), read once per refresh: its Python takes seconds to start. */
+  skyPilotState(): Promise<SkyPilotState | undefined> {
+    this.skyState ??= readSkyPilotState(this.get().config);
+    this.skyState.catch(() => (this.skyState = undefined));
+    return this.skyState;
   }
 
   /** reset(), and the views list everything again. */

@@ -1,5 +1,6 @@
 // The Storage view's items: plain data that the view shows and its commands receive.
 import type { StoreKind } from '../engine/storage';
+import type { SkyPilotStorage } from '../engine/skypilot/state';
 
 /** `underManaged`: shown under the Managed root (the same bucket also appears under its store). */
 /** `pinned`: a location opened with Go to URI…, shown at the root. */
@@ -17,6 +18,8 @@ export type StorageItem =
       size: number;
       lastModified?: Date;
     } & Placement)
+  /** A bucket SkyPilot created (`sky storage ls`), listed under Managed; deleted through SkyPilot. */
+  | { kind: 'skyStorage'; record: SkyPilotStorage }
   | { kind: 'more'; parent: StorageItem; id: string }
   | { kind: 'message'; id: string; text: string }
   /** A listing that failed; Retry lists `parent` again (the whole tree when there is none). */
@@ -40,6 +43,8 @@ export function itemId(e: StorageItem): string {
       return `folder:${e.store}:${e.bucket}:${e.prefix}`;
     case 'object':
       return `object:${e.store}:${e.bucket}:${e.key}`;
+    case 'skyStorage':
+      return `skypilot:${e.record.name}`;
     default:
       return e.id;
   }

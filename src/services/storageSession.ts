@@ -11,6 +11,8 @@ import {
   type StoreKind,
 } from '../engine/storage';
 import { errorMessage } from '../engine/util/errors';
+import { readSkyPilotState, type SkyPilotState } from '../engine/skypilot/state';
+import { storeSources, type StoreSource } from '../engine/storage/stores/registry';
 import { itemId, type Placement, type StorageItem } from './storageItems';
 
 type Listing = { children: StorageItem[]; nextPageToken?: string; loading?: Promise<void>; error?: unknown };
@@ -33,6 +35,23 @@ export class StorageSession implements vscode.Disposable {
   /** Locations opened with Go to URI… (no bucket listing needed to reach them). */
   readonly pinned: Extract<StorageItem, { kind: 'bucket' | 'folder' }>[] = [];
   private config: SkyConfig | undefined;
+  private skyState: Promise<SkyPilotState | undefined> | undefined;
+
+  /** SkyPilot's records, read once per refresh (its Python takes seconds to start). */
+  skyPilotState(): Promise<SkyPilotState | undefined> {
+    this.skyState ??= readSkyPilotState(this.getConfig());
+    this.skyState.catch(() => (this.skyState = undefined));
+    return this.skyState;
+  }
+
+  /** Where each store's settings come from (a config section, or credentials SkyPilot uses). */
+  sources(): StoreSource[] {
+    try {
+      return storeSources(this.getConfig());
+    } catch {
+      return [];
+    }
+  }
 
   getConfig(): SkyConfig {
     this.config ??= {
@@ -62,6 +81,7 @@ export class StorageSession implements vscode.Disposable {
       this.bucketListings.clear();
       this.stores.clear();
       this.config = undefined;
+      this.skyState = undefined;
     } else if (item.kind === 'store') {
       this.bucketListings.delete(item.store);
     } else if (item.kind === 'bucket' || item.kind === 'folder') {
@@ -87,6 +107,7 @@ export class StorageSession implements vscode.Disposable {
    */
   refreshRecords(): void {
     this.bucketListings.clear();
+    this.skyState = undefined;
     this.fireChanged(undefined);
   }
 
@@ -118,9 +139,7 @@ export class StorageSession implements vscode.Disposable {
       }
       if (e.kind === 'managed') {
         const recs = readRecords();
-        if (!recs.length)
-          return [{ kind: 'message', id: 'managed:empty', text: 'No buckets created by sky-vscode yet' }];
-        return recs.map((r) => ({
+        const out: StorageItem[] = recs.map((r) => ({
           kind: 'bucket',
           store: r.store,
           bucket: r.name,
@@ -128,6 +147,15 @@ export class StorageSession implements vscode.Disposable {
           status: r.status,
           underManaged: true,
         }));
+        try {
+          const sky = await this.skyPilotState();
+          for (const record of sky?.storage ?? []) out.push({ kind: 'skyStorage', record });
+        } catch (err) {
+          out.push(errorItem(e, err));
+        }
+        if (!out.length)
+          return [{ kind: 'message', id: 'managed:empty', text: 'No buckets created by sky-vscode yet' }];
+        return out;
       }
       if (e.kind === 'store') {
         let listing = this.bucketListings.get(e.store);

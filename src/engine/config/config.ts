@@ -20,6 +20,8 @@ export interface S3LikeConfig {
   forcePathStyle?: boolean;
   profile?: string;
   credentialsFile?: string;
+  /** Never in the file (not a config key): keys found in SkyPilot's own non-INI file (IBM COS's YAML). */
+  staticKeys?: { accessKeyId: string; secretAccessKey: string };
 }
 export interface GcsConfig {
   endpoint?: string;
@@ -58,6 +60,8 @@ export interface SkyConfig {
   defaultStore?: StoreKind;
   ssh: SshSettings;
   nodePoolsFile?: string;
+  /** SkyPilot's `sky` executable when it is not on PATH (its Python reads SkyPilot's records). */
+  skyCommand?: string;
   clusters: Record<string, { nodes: ClusterNodeConfig[] }>;
   storage: { pageSize?: number; concurrency?: number };
   /** Where the config was read from (undefined when no file exists). */
@@ -100,6 +104,7 @@ const SCHEMA: Shape = {
   defaultStore: 'string',
   ssh: { configFile: 'string', knownHostsFile: 'string', strictHostKeyChecking: 'string' },
   nodePoolsFile: 'string',
+  skyCommand: 'string',
   clusters: 'any',
   storage: { pageSize: 'number', concurrency: 'number' },
 };
@@ -166,6 +171,7 @@ export function parseConfig(text: string, file = 'config.yaml'): SkyConfig {
   if (cfg.ssh.configFile) cfg.ssh.configFile = expandHome(cfg.ssh.configFile);
   if (cfg.ssh.knownHostsFile) cfg.ssh.knownHostsFile = expandHome(cfg.ssh.knownHostsFile);
   if (cfg.nodePoolsFile) cfg.nodePoolsFile = expandHome(cfg.nodePoolsFile);
+  if (cfg.skyCommand) cfg.skyCommand = expandHome(cfg.skyCommand);
   return cfg;
 }
 

@@ -1,7 +1,7 @@
 // The rclone remote a node uses to reach a store: built from this machine's store config and
 // credential chain, written to the node as its own 0600 file (never on a command line).
 import type { AzureConfig, GcsConfig, S3LikeConfig, SkyConfig, StoreKind } from '../config/config';
-import { storeDescriptor, type StoreDescriptor } from '../storage/stores/registry';
+import { storeDescriptor, storeSection, type StoreDescriptor } from '../storage/stores/registry';
 import { s3CredentialProvider, s3Settings } from '../storage/stores/s3Settings';
 import { SkyError } from '../util/errors';
 import { registerSecret } from '../util/redact';
@@ -93,7 +93,7 @@ export async function rcloneRemoteFor(
 ): Promise<RcloneRemote> {
   const profile = `sky-${kind}-${bucket}`.replace(/[^A-Za-z0-9_.-]/g, '_');
   const d = storeDescriptor(kind);
-  const section = config.stores[kind] ?? {};
+  const section = storeSection(kind, config);
   switch (d.api) {
     case 's3': {
       const cfg = section as S3LikeConfig;

@@ -1,14 +1,17 @@
 import type { SkyConfig } from '../config/config';
 import { SkyError } from '../util/errors';
 import type { Store, StoreKind } from './store';
-import { findStore, openWithAdapter, STORE_KINDS, storeDescriptor } from './stores/registry';
+import { findStore, openWithAdapter, STORE_KINDS, storeDescriptor, storeSources } from './stores/registry';
 
 /** Stores this version can open, in the registry's order. */
 export const SUPPORTED_STORES: readonly StoreKind[] = STORE_KINDS;
 
-/** Stores that have a section in the config (their credentials may still come from the SDK chain). */
+/**
+ * Stores there are: a section in the config, or SkyPilot's credentials for it found where SkyPilot
+ * looks (see each registry row's `discover`), broken ones included (they fail to open, saying why).
+ */
 export function configuredStores(config: SkyConfig): StoreKind[] {
-  return SUPPORTED_STORES.filter((k) => config.stores[k] !== undefined);
+  return storeSources(config).map((s) => s.kind);
 }
 
 export async function openStore(kind: StoreKind, config: SkyConfig): Promise<Store> {

@@ -4,6 +4,14 @@ import { errorMessage } from '../../engine/util/errors';
 import { formatBytes } from '../../engine/util/progress';
 import type { ClusterTreeItem } from '../../services/clusterItems';
 import type { ClusterSession } from '../../services/clusterSession';
+import { unreachableReason, type SkyPilotCluster } from '../../engine/skypilot/state';
+
+function skyClusterReason(c: SkyPilotCluster): string {
+  return (
+    unreachableReason(c) ??
+    `SkyPilot cluster ${c.name} is UP but no SSH config names it (SkyPilot writes ~/.sky/generated/ssh/${c.name}).`
+  );
+}
 
 const JOB_ICONS: Record<string, string> = {
   SUCCEEDED: 'pass',
@@ -44,9 +52,20 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
       case 'cluster': {
         const t = new vscode.TreeItem(e.cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
         t.id = `cluster:${e.cluster.name}`;
-        t.description = `${e.cluster.nodes.length} node${e.cluster.nodes.length > 1 ? 's' : ''} · ${e.cluster.source}`;
+        t.description = `${e.cluster.nodes.length} node${e.cluster.nodes.length > 1 ? 's' : ''} · ${e.cluster.source}${e.skypilotStatus ? ` · SkyPilot: ${e.skypilotStatus}` : ''}`;
         t.iconPath = new vscode.ThemeIcon('server-environment');
         t.contextValue = 'cluster';
+        return t;
+      }
+      case 'skyCluster': {
+        const t = new vscode.TreeItem(e.cluster.name, vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `skycluster:${e.cluster.name}`;
+        t.description = `SkyPilot: ${e.cluster.status}${e.cluster.nodes ? ` · ${e.cluster.nodes} node${e.cluster.nodes > 1 ? 's' : ''}` : ''}`;
+        t.tooltip = skyClusterReason(e.cluster);
+        t.iconPath = new vscode.ThemeIcon(
+          e.cluster.status === 'STOPPED' ? 'debug-stop' : 'server-environment',
+        );
+        t.contextValue = 'skypilotCluster';
         return t;
       }
       case 'node': {
@@ -102,8 +121,38 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<ClusterTree
     try {
       if (!e) {
         const { inventory } = this.session.get();
-        return inventory.clusters.map((cluster) => ({ kind: 'cluster', cluster }));
+        let sky: SkyPilotCluster[] = [];
+        let skyError: unknown;
+        try {
+          sky = (await this.session.skyPilotState())?.clusters ?? [];
+        } catch (err) {
+          skyError = err;
+        }
+        const out: ClusterTreeItem[] = inventory.clusters.map((cluster) => ({
+          kind: 'cluster',
+          cluster,
+          skypilotStatus: sky.find((c) => c.name === cluster.name)?.status,
+        }));
+        const known = new Set(inventory.clusters.map((c) => c.name));
+        for (const c of sky) if (!known.has(c.name)) out.push({ kind: 'skyCluster', cluster: c });
+        if (skyError !== undefined)
+          out.push({
+            kind: 'message',
+            id: 'err:skypilot',
+            text: `SkyPilot's clusters: ${errorMessage(skyError).split('\n')[0]}`,
+            error: true,
+          });
+        return out;
       }
+      if (e.kind === 'skyCluster')
+        return [
+          {
+            kind: 'message',
+            id: `skyreason:${e.cluster.name}`,
+            text: skyClusterReason(e.cluster),
+            error: true,
+          },
+        ];
       if (e.kind === 'cluster') {
         return [
           ...e.cluster.nodes.map((node) => ({ kind: 'node' as const, cluster: e.cluster, node })),

@@ -30,14 +30,30 @@ export class StorageTreeProvider implements vscode.TreeDataProvider<StorageItem>
       case 'managed':
         t = new vscode.TreeItem('Managed', C.Expanded);
         t.iconPath = new vscode.ThemeIcon('star-full');
-        t.tooltip = 'Buckets sky-vscode created (like sky storage ls)';
+        t.tooltip = "Buckets sky-vscode created, and SkyPilot's own (sky storage ls)";
         break;
-      case 'store':
+      case 'skyStorage': {
+        const r = e.record;
+        t = new vscode.TreeItem(r.name, C.None);
+        t.description = ['SkyPilot', r.skyStores.join(', ') || 'no store', r.status].join(' · ');
+        t.tooltip = `SkyPilot's bucket (sky storage ls): ${r.status}${r.launchedAt ? `\ncreated ${r.launchedAt}` : ''}${r.lastUse ? `\nlast used by: ${r.lastUse}` : ''}\nDeleting it goes through SkyPilot.`;
+        t.iconPath = new vscode.ThemeIcon('database');
+        t.contextValue = 'skypilotBucket';
+        break;
+      }
+      case 'store': {
         t = new vscode.TreeItem(storeDescriptor(e.store).skyName, C.Collapsed);
         t.description = 'All buckets';
+        // A store found through SkyPilot's credentials (no config section) says where they are.
+        const src = this.session.sources().find((s) => s.kind === e.store);
+        if (src?.origin === 'skypilot') {
+          t.description = `All buckets · SkyPilot's credentials`;
+          t.tooltip = `${storeDescriptor(e.store).label}: credentials found in ${src.from}${src.error ? `\n${src.error.message}` : ''}`;
+        }
         t.iconPath = new vscode.ThemeIcon('cloud');
         t.contextValue = 'store';
         break;
+      }
       case 'bucket': {
         t = new vscode.TreeItem(e.bucket, C.Collapsed);
         const filter = this.session.filters.get(itemId(e));

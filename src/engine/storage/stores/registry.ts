@@ -6,6 +6,20 @@ import type { AzureConfig, GcsConfig, OciConfig, S3LikeConfig, SkyConfig } from 
 import { SkyError } from '../../util/errors';
 import type { Store } from '../store';
 import { schemeForStore, type StoreType } from '../uri';
+import {
+  discoverAws,
+  discoverAzure,
+  discoverCoreweave,
+  discoverGcs,
+  discoverIbm,
+  discoverNebius,
+  discoverOci,
+  discoverR2,
+  discoverVastdata,
+  runDiscover,
+  type Discover,
+  type Discovery,
+} from './discover';
 
 /** How a store's bucket reaches a node (SkyPilot's storage modes). */
 export type NodeMode = 'MOUNT' | 'MOUNT_CACHED' | 'COPY';
@@ -45,6 +59,8 @@ export interface StoreRow {
   /** The modes a node can use; a COPY without MOUNT is relayed through this machine. */
   nodeModes: readonly NodeMode[];
   s3?: S3Defaults;
+  /** Where SkyPilot keeps this store's credentials: a store found there needs no config section. */
+  discover: Discover<ApiConfig[StoreApi]>;
 }
 
 // One row per store. The order is the order of lists shown to the user (the Storage view, the CLI).
@@ -58,27 +74,43 @@ export const STORE_ROWS = {
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
     s3: { region: 'us-east-1', rcloneProvider: 'AWS' },
+    discover: discoverAws,
   },
   r2: {
     skyName: 'R2',
     label: 'Cloudflare R2',
     api: 's3',
     credentials:
-      'the AWS credential chain, or stores.r2.credentialsFile/profile (SkyPilot: ~/.cloudflare/r2.credentials, profile r2)',
+      'profile r2 of ~/.cloudflare/r2.credentials and the account id in ~/.cloudflare/accountid, as SkyPilot reads them',
     example: '{ endpoint: https://ACCOUNT.r2.cloudflarestorage.com, profile: r2 }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
-    s3: { region: 'auto', rcloneProvider: 'Cloudflare', regionOnNodes: true },
+    s3: {
+      region: 'auto',
+      credentialsFile: '~/.cloudflare/r2.credentials',
+      profile: 'r2',
+      endpointHint:
+        'Write your Cloudflare account id to ~/.cloudflare/accountid (as SkyPilot reads it), or set stores.r2.endpoint.',
+      rcloneProvider: 'Cloudflare',
+      regionOnNodes: true,
+    },
+    discover: discoverR2,
   },
   ibm: {
     skyName: 'IBM',
     label: 'IBM COS',
     api: 's3',
-    credentials: 'the AWS credential chain, or stores.ibm.credentialsFile/profile (HMAC keys)',
+    credentials:
+      'the HMAC keys in ~/.ibm/credentials.yaml (as SkyPilot reads them), or stores.ibm.credentialsFile/profile',
     example: '{ endpoint: https://s3.us-south.cloud-object-storage.appdomain.cloud, profile: ibm }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
-    s3: { region: 'us-east', rcloneProvider: 'IBMCOS' },
+    s3: {
+      region: 'us-east',
+      endpoint: (region) => `https://s3.${region}.cloud-object-storage.appdomain.cloud`,
+      rcloneProvider: 'IBMCOS',
+    },
+    discover: discoverIbm,
   },
   nebius: {
     skyName: 'NEBIUS',
@@ -95,6 +127,7 @@ export const STORE_ROWS = {
       rcloneProvider: 'Other',
       regionOnNodes: true,
     },
+    discover: discoverNebius,
   },
   coreweave: {
     skyName: 'COREWEAVE',
@@ -113,6 +146,7 @@ export const STORE_ROWS = {
       rcloneProvider: 'Other',
       regionOnNodes: true,
     },
+    discover: discoverCoreweave,
   },
   vastdata: {
     skyName: 'VASTDATA',
@@ -131,24 +165,28 @@ export const STORE_ROWS = {
       rcloneProvider: 'Other',
       regionOnNodes: true,
     },
+    discover: discoverVastdata,
   },
   gcs: {
     skyName: 'GCS',
     label: 'Google Cloud Storage',
     api: 'gcs',
-    credentials: 'stores.gcs.keyFile, or Application Default Credentials',
+    credentials: 'Application Default Credentials and the gcloud project, or stores.gcs.keyFile/projectId',
     example: '{ projectId: my-project }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
+    discover: discoverGcs,
   },
   azure: {
     skyName: 'AZURE',
     label: 'Azure Blob Storage',
     api: 'azure',
-    credentials: 'stores.azure connectionString, account + accountKey/sasToken, or DefaultAzureCredential',
+    credentials:
+      'stores.azure connectionString, account + accountKey/sasToken, or the storage account of ~/.sky/config.yaml with `az login`',
     example: '{ connectionString: "..." }   # or { account: NAME, sasToken: "..." }',
     canCreate: true,
     nodeModes: ALL_NODE_MODES,
+    discover: discoverAzure,
   },
   oci: {
     skyName: 'OCI',
@@ -159,6 +197,7 @@ export const STORE_ROWS = {
     canCreate: true,
     // rclone's Oracle backend needs rclone 1.61+ and the API key on every node: COPY is relayed instead.
     nodeModes: ['COPY'],
+    discover: discoverOci,
   },
 } as const satisfies Record<string, StoreRow>;
 
@@ -214,7 +253,7 @@ export type StoreConfigs = { [K in StoreKind]?: ApiConfig[(typeof STORE_ROWS)[K]
 
 /** Opens a store with its adapter, loaded on first use so that activating the extension loads no SDK. */
 export async function openWithAdapter(d: StoreDescriptor, config: SkyConfig): Promise<Store> {
-  const section = config.stores[d.kind] ?? {};
+  const section = storeSection(d.kind, config);
   let store: Store;
   switch (d.api) {
     case 's3':
@@ -243,4 +282,65 @@ export function cannotCreate(d: StoreDescriptor, uri?: string): SkyError {
       hint: `Create the bucket with ${d.label}'s own console or tools, then use ${uri ?? `${d.scheme}://<bucket>`} as a source (it is attached as is).`,
     },
   );
+}
+
+/** Where a store's settings come from: its config section, or SkyPilot's credentials found for it. */
+export interface StoreSource {
+  kind: StoreKind;
+  origin: 'config' | 'skypilot';
+  /** SkyPilot's files or variables it was found in (origin skypilot; also shown for a config section they complete). */
+  from?: string;
+  /** SkyPilot's credentials are there but unusable (never with a config section: the config overrides). */
+  error?: SkyError;
+}
+
+function discovered(kind: StoreKind, env: NodeJS.ProcessEnv): Discovery<ApiConfig[StoreApi]> | undefined {
+  const d = storeDescriptor(kind);
+  return runDiscover(d.discover, env, d.credentials);
+}
+
+/**
+ * The stores there are: each with a config section, and each whose credentials SkyPilot's own files
+ * or the SDK's variables hold (also broken ones, which carry their error), in the registry's order.
+ */
+export function storeSources(config: SkyConfig, env: NodeJS.ProcessEnv = process.env): StoreSource[] {
+  const out: StoreSource[] = [];
+  for (const kind of STORE_KINDS) {
+    if (config.stores[kind] !== undefined) {
+      out.push({ kind, origin: 'config' });
+      continue;
+    }
+    const found = discovered(kind, env);
+    if (found) out.push({ kind, origin: 'skypilot', from: found.from, error: found.error });
+  }
+  return out;
+}
+
+/**
+ * The section a store opens with: the config's section over what was found in SkyPilot's files (a
+ * credentials file or profile in the config replaces the found credentials as a whole). Without a
+ * config section, broken SkyPilot credentials are an error naming the file and what is wrong.
+ */
+export function storeSection(
+  kind: StoreKind,
+  config: SkyConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ApiConfig[StoreApi] {
+  const own = config.stores[kind] as Record<string, unknown> | undefined;
+  const found = discovered(kind, env);
+  if (!own) {
+    if (found?.error) throw found.error;
+    return found?.section ?? {};
+  }
+  if (!found || found.error) return own;
+  const base = { ...(found.section as Record<string, unknown>) };
+  if (
+    storeDescriptor(kind).api === 's3' &&
+    (own.credentialsFile !== undefined || own.profile !== undefined)
+  ) {
+    delete base.credentialsFile;
+    delete base.profile;
+    delete base.staticKeys;
+  }
+  return { ...base, ...own } as ApiConfig[StoreApi];
 }

@@ -12,6 +12,7 @@ export interface S3Settings {
   forcePathStyle?: boolean;
   credentialsFile?: string;
   profile?: string;
+  staticKeys?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export function s3Settings(d: StoreDescriptor, cfg: S3LikeConfig): S3Settings {
@@ -23,7 +24,7 @@ export function s3Settings(d: StoreDescriptor, cfg: S3LikeConfig): S3Settings {
       hint: defaults.endpointHint,
     });
   // A credentials file or profile in the config replaces the store's own pair as a whole.
-  const own = cfg.credentialsFile !== undefined || cfg.profile !== undefined;
+  const own = cfg.credentialsFile !== undefined || cfg.profile !== undefined || cfg.staticKeys !== undefined;
   const credentialsFile = own ? cfg.credentialsFile : defaults.credentialsFile;
   return {
     endpoint,
@@ -31,11 +32,16 @@ export function s3Settings(d: StoreDescriptor, cfg: S3LikeConfig): S3Settings {
     forcePathStyle: cfg.forcePathStyle,
     credentialsFile: credentialsFile && expandHome(credentialsFile),
     profile: own ? cfg.profile : defaults.profile,
+    ...(cfg.staticKeys ? { staticKeys: cfg.staticKeys } : {}),
   };
 }
 
 /** The SDK's credential provider for these settings: the named file/profile, or the default chain. */
 export async function s3CredentialProvider(s: S3Settings) {
+  if (s.staticKeys) {
+    const keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = s.staticKeys;
+    return () => Promise.resolve({ ...keys });
+  }
   return s.credentialsFile || s.profile
     ? (await import('@aws-sdk/credential-provider-ini')).fromIni({
         filepath: s.credentialsFile,
