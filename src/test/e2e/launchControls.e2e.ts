@@ -6,20 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { E2eContext, E2eTest } from './e2eContext';
-
-/** Processes on this machine whose command line holds `tag` (the sandbox nodes share its process table). */
-function processesWith(tag: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(tag)) found.push(`${pid}: ${cmd}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
-}
+import { processesWith } from '../harness/processes';
 
 async function until(what: () => string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -10,6 +10,7 @@ import type { ClusterTreeItem } from '../../services/clusterItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
 import { makeTestDir } from '../sandbox/proc';
+import { processesWith } from '../harness/processes';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -27,20 +28,6 @@ async function until<T>(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Processes on this machine whose command line holds `tag` (the sandbox nodes share its process table). */
-function processesWith(tag: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(tag)) found.push(`${pid}: ${cmd}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
 }
 
 type JobItem = Extract<ClusterTreeItem, { kind: 'job' }>;

@@ -9,6 +9,7 @@ import { loadConfig } from '../../../engine/config/config';
 import { openStore, readRecords } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { processesWith } from '../../harness/processes';
 
 /** The CLI as built by tsc (out/src/cli.js). */
 const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
@@ -34,20 +35,6 @@ function start(args: string[], env: NodeJS.ProcessEnv) {
   child.stderr!.on('data', (d: Buffer) => (p.err += d.toString()));
   p.exit = new Promise((r) => child.on('exit', (code) => r(code)));
   return p as typeof p & { exit: Promise<number | null> };
-}
-
-/** Command lines of this machine's processes containing `tag` (the nodes share its process table). */
-function processesWith(tag: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(tag)) found.push(`${pid}: ${cmd}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
 }
 
 describe('the CLI job verbs as fresh processes: exit codes, Ctrl-C, logs, down', function () {
