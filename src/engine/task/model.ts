@@ -159,17 +159,22 @@ function strMap(m: unknown): Record<string, string | null> {
   return out;
 }
 
+/** A task's `secrets:` mapping as strings (null: to be given with --secret); `secrets:` refs left out. */
+function taskSecrets(v: Obj): Record<string, string | null> {
+  const raw = v.secrets;
+  return isObj(raw)
+    ? strMap(Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('secrets:'))))
+    : {};
+}
+
 /**
  * The secret values a task file holds (each task's `secrets:` mapping), without building the tasks:
  * `validate` registers them for masking and needs nothing else of the model.
  */
 export function secretValues(documents: readonly unknown[]): string[] {
-  const out: string[] = [];
-  for (const v of documents)
-    if (isObj(v) && isObj(v.secrets))
-      for (const [k, val] of Object.entries(strMap(v.secrets)))
-        if (!k.startsWith('secrets:') && val !== null) out.push(val);
-  return out;
+  return documents.flatMap((v) =>
+    isObj(v) ? Object.values(taskSecrets(v)).filter((x): x is string => x !== null) : [],
+  );
 }
 
 export function buildTask(
@@ -182,9 +187,7 @@ export function buildTask(
   const envs = strMap(v.envs);
   for (const [k, val] of Object.entries(overrides)) if (k in envs) envs[k] = val;
   const secretsRaw = v.secrets;
-  const secrets = isObj(secretsRaw)
-    ? strMap(Object.fromEntries(Object.entries(secretsRaw).filter(([k]) => !k.startsWith('secrets:'))))
-    : {};
+  const secrets = taskSecrets(v);
   const secretRefs = Array.isArray(secretsRaw)
     ? secretsRaw.filter((s): s is string => typeof s === 'string')
     : isObj(secretsRaw)
