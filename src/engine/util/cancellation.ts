@@ -68,3 +68,23 @@ export function isCancelledError(err: unknown): boolean {
     (err instanceof Error && (err.name === 'AbortError' || err.name === 'CancelledError'))
   );
 }
+
+/**
+ * Runs `work` with `onCancel` hooked to the token (to abort a stream or an SDK call); a failure after
+ * cancellation is reported as CancelledError, whatever the aborted call threw.
+ */
+export async function whileCancellable<T>(
+  token: CancellationToken | undefined,
+  onCancel: () => void,
+  work: () => Promise<T>,
+): Promise<T> {
+  const sub = token?.onCancellationRequested(onCancel);
+  try {
+    return await work();
+  } catch (err) {
+    if (token?.isCancellationRequested) throw new CancelledError();
+    throw err;
+  } finally {
+    sub?.dispose();
+  }
+}

@@ -1,7 +1,7 @@
 // Stat, server-side copy (the rewrite API), streamed put and V4 signed URLs for GCS.
 import { Readable } from 'stream';
 import type { Storage } from '@google-cloud/storage';
-import { CancelledError } from '../../util/cancellation';
+import { CancelledError, whileCancellable } from '../../util/cancellation';
 import { SkyError } from '../../util/errors';
 import type { ObjectOps, ObjectStat } from '../objectOps';
 
@@ -67,15 +67,11 @@ export function gcsObjectOps(storage: Storage, wrap: Wrap): ObjectOps {
           });
         const { pipeline } = await import('stream/promises');
         const controller = new AbortController();
-        const sub = o.token?.onCancellationRequested(() => controller.abort());
-        try {
-          await pipeline(body, out, { signal: controller.signal });
-        } catch (err) {
-          if (o.token?.isCancellationRequested) throw new CancelledError();
-          throw err;
-        } finally {
-          sub?.dispose();
-        }
+        await whileCancellable(
+          o.token,
+          () => controller.abort(),
+          () => pipeline(body, out, { signal: controller.signal }),
+        );
       }),
     presign: (b, key, expiresIn) =>
       wrap('sign a URL', b, async () => {

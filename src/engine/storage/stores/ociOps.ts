@@ -2,7 +2,7 @@
 // for OCI Object Storage.
 import { Readable } from 'stream';
 import type { ObjectStorageClient } from 'oci-objectstorage';
-import { CancelledError } from '../../util/cancellation';
+import { CancelledError, whileCancellable } from '../../util/cancellation';
 import { SkyError } from '../../util/errors';
 import type { ObjectOps, ObjectStat } from '../objectOps';
 
@@ -89,23 +89,20 @@ export function ociObjectOps(
     putStream: (b, key, body, size, o = {}) =>
       wrap('upload', b, async () => {
         // One PUT (OCI takes up to 50 GiB that way): the object is committed only when it is whole.
-        const sub = o.token?.onCancellationRequested(() => body.destroy(new CancelledError()));
-        try {
-          await client.putObject({
-            namespaceName,
-            bucketName: b,
-            objectName: key,
-            putObjectBody: body,
-            contentLength: size,
-            contentType: o.contentType,
-            opcMeta: o.metadata,
-          });
-        } catch (err) {
-          if (o.token?.isCancellationRequested) throw new CancelledError();
-          throw err;
-        } finally {
-          sub?.dispose();
-        }
+        await whileCancellable(
+          o.token,
+          () => body.destroy(new CancelledError()),
+          () =>
+            client.putObject({
+              namespaceName,
+              bucketName: b,
+              objectName: key,
+              putObjectBody: body,
+              contentLength: size,
+              contentType: o.contentType,
+              opcMeta: o.metadata,
+            }),
+        );
       }),
     presign: (b, key, expiresIn) =>
       wrap('create a pre-authenticated request', b, async () => {
