@@ -10,7 +10,9 @@ const common = (mode) => ({
   // @azure/storage-common), which makes Node load the chunk as an ES module and fail.
   resolve: { extensions: ['.ts', '.js'], conditionNames: ['node', 'require', 'default'] },
   module: {
-    rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'esbuild-loader', options: { target: 'node20' } }],
+    rules: [
+      { test: /\.ts$/, exclude: /node_modules/, loader: 'esbuild-loader', options: { target: 'node20' } },
+    ],
   },
   externals: {
     vscode: 'commonjs vscode',
@@ -24,7 +26,10 @@ const common = (mode) => ({
   node: { __dirname: false, __filename: false },
   performance: { hints: false },
   stats: 'errors-warnings',
-  ignoreWarnings: [/Critical dependency/, /Module not found: Error: Can't resolve '(encoding|bufferutil|utf-8-validate|supports-color)'/],
+  ignoreWarnings: [
+    /Critical dependency/,
+    /Module not found: Error: Can't resolve '(encoding|bufferutil|utf-8-validate|supports-color)'/,
+  ],
 });
 
 module.exports = (_env, argv) => {
@@ -44,14 +49,27 @@ module.exports = (_env, argv) => {
     {
       ...common(mode),
       name: 'cli',
-      entry: { cli: './src/cli.ts' },
+      // cli.js is the small loader users run; it loads cli-bundle.js with a V8 code cache.
+      // walkWorker.js: the sync's local walk on a worker thread (engine/sync/prewalk.ts), for both bundles.
+      entry: {
+        cli: './src/cliLoader.ts',
+        'cli-bundle': './src/cli.ts',
+        walkWorker: './src/engine/sync/walkWorker.ts',
+      },
       output: {
         path: path.resolve(__dirname, 'dist'),
         filename: '[name].js',
         chunkFilename: '[name].cli.js',
         libraryTarget: 'commonjs2',
       },
-      plugins: [new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true })],
+      plugins: [
+        new (require('webpack').BannerPlugin)({
+          banner: '#!/usr/bin/env node',
+          raw: true,
+          entryOnly: true,
+          include: /^cli\.js$/,
+        }),
+      ],
     },
   ];
 };

@@ -9,7 +9,9 @@ import { discoverClusters, findCluster, ClusterNode } from '../cluster/clusters'
 import { poolFor } from '../cluster/pool';
 import { exec, execChecked } from '../ssh/exec';
 import { remotePath, shellQuote } from '../ssh/quote';
-import { syncDirectory, syncFile } from '../sync/sync';
+import { listRemote, syncDirectory, syncFile, type RemoteState } from '../sync/sync';
+import type { LocalTree } from '../sync/localTree';
+import { walkInBackground } from '../sync/prewalk';
 import { CancelledError, noCancel } from '../util/cancellation';
 import { noLog } from '../util/log';
 import { noProgress } from '../util/progress';
@@ -85,6 +87,13 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     }
   }
 
+  // The local trees are walked on a worker thread while the nodes are connected and the job is
+  // submitted: a re-sync with nothing to send then waits only for the nodes' listings.
+  const walks = new Map<string, Promise<LocalTree>>();
+  for (const root of [workdir, ...mounts.map((m) => (m.kind === 'local' ? m.localPath : undefined))]) {
+    if (root && !walks.has(root) && fs.statSync(root, { throwIfNoEntry: false })?.isDirectory())
+      walks.set(root, walkInBackground({ root }));
+  }
   const limit = pLimit(8);
   const onNodes = <T>(nodes: ClusterNode[], fn: (n: ClusterNode, c: Client) => Promise<T>) =>
     Promise.all(nodes.map((n) => limit(async () => fn(n, (await pool.get(n.alias)).client))));
@@ -103,6 +112,20 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     await onNodes(allNodes, async () => undefined);
     mark('connect');
     if (token.isCancellationRequested) throw new CancelledError();
+    // Read while the job is submitted: the nodes' addresses and what their workdir holds. (Only the
+    // workdir: a file_mount's folder may be changed by the syncs before its own.)
+    const remoteWorkdir = new Map<string, Promise<RemoteState>>();
+    if (workdir)
+      for (const n of allNodes) {
+        const listing = pool.get(n.alias).then((c) => listRemote(c.client, REMOTE_WORKDIR, token));
+        listing.catch(() => undefined);
+        remoteWorkdir.set(n.alias, listing);
+      }
+    const addresses = onNodes(allNodes, async (n, c) => {
+      const r = await exec(c, "hostname -I 2>/dev/null | awk '{print $1}'");
+      return r.stdout.trim() || (await pool.get(n.alias)).host.hostName;
+    });
+    addresses.catch(() => undefined);
     const headClient = (await pool.get(head.alias)).client;
     const jobId = await reserveJobId(headClient);
     const taskId = taskIdFor(cluster.name, jobId);
@@ -119,10 +142,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     await writeJob(headClient, job);
     deps.onJob?.(job);
     mark('submit');
-    const ips = await onNodes(allNodes, async (n, c) => {
-      const r = await exec(c, "hostname -I 2>/dev/null | awk '{print $1}'");
-      return r.stdout.trim() || (await pool.get(n.alias)).host.hostName;
-    });
+    const ips = await addresses;
     const setup = req.kind === 'launch' && !req.noSetup ? task.setup : undefined;
     const doSetup = !!setup;
     // The nodes a phase runs on; the head probes its ssh to those workers during the sync.
@@ -141,6 +161,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
           node: n.alias,
           phase: 'Syncing workdir',
           delete: req.syncDelete,
+          prepared: { tree: walks.get(workdir), remote: remoteWorkdir.get(n.alias) },
         }),
       );
     }
@@ -158,6 +179,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
             node: n.alias,
             phase: 'File mounts',
             delete: req.syncDelete,
+            prepared: { tree: walks.get(m.localPath) },
           });
         else await syncFile(c, m.localPath, target.path, { token, node: n.alias });
         if (target.symlinkFrom) {

@@ -31,6 +31,8 @@ export interface SyncOptions {
   /** Node name for progress events. */
   node?: string;
   phase?: string;
+  /** Both sides, already being read (see prewalk.ts and listRemote): nothing is read twice. */
+  prepared?: { tree?: Promise<LocalTree>; remote?: Promise<RemoteState> };
 }
 
 export interface SyncPlan {
@@ -47,6 +49,8 @@ export interface SyncResult {
   excluded: number;
 }
 
+export type RemoteState = Map<string, RemoteEntry>;
+
 interface RemoteEntry {
   type: string;
   size: number;
@@ -58,11 +62,11 @@ interface RemoteEntry {
 }
 
 /** What is on the node under dest: one `find` listing, NUL-separated so any file name is safe. */
-async function remoteState(
+export async function listRemote(
   client: Client,
   dest: string,
   token?: CancellationToken,
-): Promise<Map<string, RemoteEntry>> {
+): Promise<RemoteState> {
   const r = await exec(
     client,
     `d=${remotePath(dest)}; [ -d "$d" ] || exit 0; cd "$d" && find . -mindepth 1 -printf '%P\\0%y\\0%s\\0%T@\\0%m\\0%l\\0'`,
@@ -105,10 +109,12 @@ export async function planSync(
   dest: string,
   opts: SyncOptions = {},
 ): Promise<SyncPlan> {
-  // The node lists its side while this machine walks its own.
-  const remotePromise = remoteState(client, dest, opts.token);
+  // The node lists its side while this machine walks its own (or both were started earlier).
+  const remotePromise = opts.prepared?.remote ?? listRemote(client, dest, opts.token);
   remotePromise.catch(() => undefined);
-  const tree = walkLocalTree(localRoot, { excludeGit: opts.excludeGit });
+  const tree = opts.prepared?.tree
+    ? await opts.prepared.tree
+    : walkLocalTree(localRoot, { excludeGit: opts.excludeGit });
   const remote = await remotePromise;
   const send = tree.entries.filter((e) => changed(e, remote.get(e.rel)));
   const local = new Set(tree.entries.map((e) => e.rel));
