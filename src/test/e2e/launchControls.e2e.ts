@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { E2eContext, E2eTest } from './e2eContext';
 import { processesWith } from '../harness/processes';
+import { CLI } from '../harness/cli';
 
 async function until(what: () => string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -35,8 +36,6 @@ async function chordOpensPick(ctx: E2eContext, key: string): Promise<string> {
   await ctx.page.keyboard.press('Escape');
   return prompt;
 }
-
-const CLI = path.join(__dirname, '..', '..', 'cli.js');
 
 export const tests: E2eTest[] = [
   {

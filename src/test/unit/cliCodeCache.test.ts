@@ -20,9 +20,15 @@ function run(args: string[], env: Record<string, string>) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The bundle's cache files (validate loads no chunk). */
 const cacheFiles = (home: string) => {
   const dir = path.join(home, 'sky-vscode', 'v8');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('cli-'))
+        .map((f) => path.join(dir, f))
+    : [];
 };
 
 describe('the installed CLI’s code cache', function () {
@@ -46,6 +52,20 @@ describe('the installed CLI’s code cache', function () {
     const other = run(['--version'], { XDG_CACHE_HOME: home });
     assert.strictEqual(other.code, 0, other.stderr);
     assert.strictEqual(cacheFiles(home).length, 2, 'another command keeps its own cache');
+  });
+
+  it('the cache of an earlier build is removed when this build’s is written', () => {
+    const home = makeTestDir('sky-codecache-');
+    const dir = path.join(home, 'sky-vscode', 'v8');
+    fs.mkdirSync(dir, { recursive: true });
+    const old = path.join(dir, 'cli-0123456789abcdef-validate.bin');
+    const otherVerb = path.join(dir, 'cli-0123456789abcdef-exec.bin');
+    fs.writeFileSync(old, 'old build');
+    fs.writeFileSync(otherVerb, 'old build');
+    assert.strictEqual(run(['validate', VALID], { XDG_CACHE_HOME: home }).code, 0);
+    assert.ok(!fs.existsSync(old), 'the old build’s validate cache is gone');
+    assert.ok(fs.existsSync(otherVerb), 'only the command that ran replaces its own cache');
+    assert.strictEqual(cacheFiles(home).length, 2);
   });
 
   it('a corrupt cache is rejected by V8, the command runs the same, and the cache is written anew', () => {

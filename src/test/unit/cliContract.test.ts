@@ -8,14 +8,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { REPO_ROOT } from './task/examples.test';
 import { makeTestDir } from '../sandbox/proc';
-
-/** The bundled CLI (dist/cli.js, what users run) unless it is older than the compiled sources. */
-function cliEntry(): string {
-  const dist = path.join(REPO_ROOT, 'dist/cli.js');
-  const out = path.join(REPO_ROOT, 'out/src/cli/status.js');
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= fs.statSync(out).mtimeMs) return dist;
-  return path.join(REPO_ROOT, 'out/src/cli.js');
-}
+import { cliEntry } from '../harness/cli';
 
 function cli(args: string[], home: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cliEntry(), ...args], {

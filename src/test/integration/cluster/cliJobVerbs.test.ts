@@ -10,9 +10,9 @@ import { openStore, readRecords } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
 import { processesWith } from '../../harness/processes';
+import { CLI } from '../../harness/cli';
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 async function until<T>(what: () => string, fn: () => T | undefined, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;

@@ -8,9 +8,9 @@ import { loadConfig } from '../../../engine/config/config';
 import { launchTask } from '../../../engine/launch/run';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 describe('sky-vscode logs: a job on 2 real sshd nodes', function () {
   this.timeout(180_000);

@@ -9,9 +9,9 @@ import { exec } from '../../../engine/ssh/exec';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import type { SandboxNode } from '../../sandbox/sshNodes';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 type Entry = [Partial<tarStream.Header> & { name: string }, string?];
 

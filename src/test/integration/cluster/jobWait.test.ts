@@ -10,6 +10,7 @@ import { loadConfig } from '../../../engine/config/config';
 import { launchTask } from '../../../engine/launch/run';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 const SPY = '#!/bin/sh\necho "$*" >> "$HOME/sleep-calls"\nexec /usr/bin/sleep "$@"\n';
 const PATH_LINE = 'export PATH="$HOME/.sleep-spy:$PATH" # sky-vscode jobWait test\n';
@@ -97,7 +98,7 @@ run: |
   it('sky-vscode exec --timings prints each phase of the exec on stderr', () => {
     const file = path.join(tmp, 'true.yaml');
     fs.writeFileSync(file, 'run: "true"\n');
-    const cli = path.join(__dirname, '..', '..', '..', 'cli.js');
+    const cli = CLI;
     const r = spawnSync(process.execPath, [cli, 'exec', '-c', 'sky-sbx', '--timings', file], {
       env: sb.env(),
       encoding: 'utf8',

@@ -12,6 +12,7 @@ import { CancellationSource, isCancelledError } from '../../../engine/util/cance
 import type { LogSink } from '../../../engine/util/log';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 function captureLog(): LogSink & { lines: string[] } {
   const lines: string[] = [];
@@ -20,7 +21,6 @@ function captureLog(): LogSink & { lines: string[] } {
 }
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 async function until<T>(
   what: string,

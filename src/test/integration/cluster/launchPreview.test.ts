@@ -9,9 +9,9 @@ import { createStorageMounter } from '../../../engine/mounts/attach';
 import { openStore, readRecords } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 /** Every path under a node's home with its size, mode and mtime: what a dry run must leave alone. */
 function snapshot(root: string): Map<string, string> {

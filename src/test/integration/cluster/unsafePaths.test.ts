@@ -15,9 +15,9 @@ import { exec } from '../../../engine/ssh/exec';
 import { shellQuote } from '../../../engine/ssh/quote';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 /** The CLI as built by tsc (out/src/cli.js). */
-const CLI = path.join(__dirname, '..', '..', '..', 'cli.js');
 
 describe('unsafe paths on real sshd nodes: nothing user-controlled runs there', function () {
   this.timeout(180_000);

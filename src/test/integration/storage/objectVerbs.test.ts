@@ -15,9 +15,9 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { startCountingRelay } from '../../sandbox/countingRelay';
 import { startGcsFake, type GcsFake } from '../../sandbox/fakes/gcsFake';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 const exec = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');

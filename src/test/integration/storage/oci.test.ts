@@ -17,9 +17,9 @@ import { CancellationSource, isCancelledError } from '../../../engine/util/cance
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { startOciFake, type OciFake } from '../../sandbox/fakes/ociFake';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 const NASTY = ['a b.txt', 'ünï/cødé.txt', 'hash#1.txt', 'q?x.txt', 'pct%20.txt', '-lead.txt'];
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 

@@ -10,9 +10,9 @@ import { validateTaskText } from '../../../engine/task/validate';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
 import { s3ApiStoreConfig } from './s3ApiConfig';
+import { CLI } from '../../harness/cli';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 
 describe('Nebius, CoreWeave and VAST Data (S3 API) on Ceph RGW: CLI, validation, credentials', function () {
   this.timeout(180_000);

@@ -8,9 +8,9 @@ import { loadConfig } from '../../../engine/config/config';
 import { openStore } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { skyPilotHome } from '../../sandbox/skypilotHome';
+import { CLI } from '../../harness/cli';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 
 type Row = { name: string; store: string; managed: boolean };
 

@@ -8,9 +8,9 @@ import { openStore } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { skyPilotHome } from '../../sandbox/skypilotHome';
 import { makeSkyPilotRecords, SKY_VENV_BIN } from '../../sandbox/skypilotRecords';
+import { CLI } from '../../harness/cli';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 
 async function cli(args: string[], env: NodeJS.ProcessEnv) {
   try {

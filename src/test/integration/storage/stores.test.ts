@@ -21,9 +21,9 @@ import { SkyError } from '../../../engine/util/errors';
 import { ScriptedUi } from '../../../ui/scriptedUi';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
+import { CLI } from '../../harness/cli';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 const NASTY = [
   'a b.txt',
   'ünï/cødé.txt',

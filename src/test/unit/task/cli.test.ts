@@ -4,14 +4,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { REPO_ROOT } from './examples.test';
 import { makeTestDir } from '../../sandbox/proc';
-
-/** The bundled CLI (dist/cli.js, what users run) unless it is older than the compiled sources. */
-function cliEntry(): string {
-  const dist = path.join(REPO_ROOT, 'dist/cli.js');
-  const out = path.join(REPO_ROOT, 'out/src/cli/validate.js');
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= fs.statSync(out).mtimeMs) return dist;
-  return path.join(REPO_ROOT, 'out/src/cli.js');
-}
+import { cliEntry } from '../../harness/cli';
 
 /** Runs the real CLI as a child process. */
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
