@@ -231,6 +231,11 @@ export const tests: E2eTest[] = [
           .map((r) => r.label),
       );
       assert.deepStrictEqual(rows, [...written].reverse());
+      // The listing's cancellable progress closes once it is done.
+      await page
+        .locator('.notifications-toasts .notification-toast', { hasText: /Newest under/ })
+        .first()
+        .waitFor({ state: 'hidden', timeout: 15_000 });
       await ctx.screenshot('bucket-3-newest-first');
       await page.keyboard.press('Escape');
     },
