@@ -20,7 +20,12 @@ export function runTimestamp(d = new Date()): string {
 }
 
 export function taskIdFor(cluster: string, jobId: number, d = new Date()): string {
-  return `${runTimestamp(d)}_${cluster}_${jobId}`;
+  return `${taskIdPrefix(cluster, d)}${jobId}`;
+}
+
+/** A task id without its job id (the head appends the id it reserves: jobs.ts submitJob). */
+export function taskIdPrefix(cluster: string, d = new Date()): string {
+  return `${runTimestamp(d)}_${cluster}_`;
 }
 
 export function skypilotEnv(i: NodeEnvInput): Record<string, string> {

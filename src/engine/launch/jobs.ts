@@ -1,5 +1,6 @@
 // Job records live on the cluster's head under ~/.sky-vscode/jobs/<id>/job.json, so `queue` and
 // `logs` work from any machine and after the editor closed.
+import * as crypto from 'crypto';
 import type { Client } from 'ssh2';
 import { exec, execChecked } from '../ssh/exec';
 import { JOBS_DIR, jobDir, parseJobId } from './scripts';
@@ -22,14 +23,27 @@ export interface JobRecord {
   exitCode?: number;
 }
 
-/** Reserves the next job id on the head (mkdir is atomic, so two launches never share an id). */
-export async function reserveJobId(head: Client): Promise<number> {
+/**
+ * Submits a job in one round trip: reserves the next id (mkdir is atomic, so two launches never share one) and writes its first record.
+ * The record goes up with a random placeholder where the id belongs (in `id` and at the end of
+ * `taskId`, SkyPilot's `<timestamp>_<cluster>_<id>`), which the head replaces with the id it got.
+ */
+export async function submitJob(
+  head: Client,
+  fields: Omit<JobRecord, 'id' | 'taskId'>,
+  taskIdPrefix: string,
+): Promise<JobRecord> {
+  const token = `SKYJOBID${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
+  const draft = JSON.stringify({ id: token, taskId: `${taskIdPrefix}${token}`, ...fields }, null, 2);
   const r = await execChecked(
     head,
-    `mkdir -p ~/${JOBS_DIR} && cd ~/${JOBS_DIR} && n=$(ls -1 | grep -E '^[0-9]+$' | sort -n | tail -1); n=$(( \${n:-0} + 1 )); while ! mkdir "$n" 2>/dev/null; do n=$((n+1)); done; echo $n`,
-    'Reserving a job id',
+    `mkdir -p ~/${JOBS_DIR} && cd ~/${JOBS_DIR} && n=$(ls -1 | grep -E '^[0-9]+$' | sort -n | tail -1); n=$(( \${n:-0} + 1 )); while ! mkdir "$n" 2>/dev/null; do n=$((n+1)); done; ` +
+      `sed -e 's/"${token}"/'"$n"'/' -e 's/${token}/'"$n"'/' > "$n/job.json.tmp" && mv "$n/job.json.tmp" "$n/job.json" && echo $n`,
+    'Submitting the job',
+    { stdin: draft },
   );
-  return parseJobId(r.stdout.trim(), `the head's reply when reserving a job id`);
+  const id = parseJobId(r.stdout.trim(), `the head's reply when submitting the job`);
+  return { id, taskId: `${taskIdPrefix}${id}`, ...fields };
 }
 
 export async function writeJob(client: Client, job: JobRecord): Promise<void> {

@@ -16,8 +16,8 @@ import { CancelledError, noCancel } from '../util/cancellation';
 import { noLog } from '../util/log';
 import { noProgress } from '../util/progress';
 import { redact } from '../util/redact';
-import { gpusPerNode, skypilotEnv, taskIdFor, exportLines } from './env';
-import { JobRecord, JobStatus, reserveJobId, writeJob } from './jobs';
+import { gpusPerNode, skypilotEnv, taskIdPrefix, exportLines } from './env';
+import { JobRecord, JobStatus, submitJob, writeJob } from './jobs';
 import { startDetachedCommand, wrapScript } from './scripts';
 import { driverScript, waitCommand } from './driver';
 import { mountTarget } from './mountTarget';
@@ -127,19 +127,20 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     });
     addresses.catch(() => undefined);
     const headClient = (await pool.get(head.alias)).client;
-    const jobId = await reserveJobId(headClient);
-    const taskId = taskIdFor(cluster.name, jobId);
-    job = {
-      id: jobId,
-      taskId,
-      name: task.name ?? path.basename(req.taskFile),
-      cluster: cluster.name,
-      kind: req.kind,
-      nodes: runNodes.map((n) => n.alias),
-      status: 'PENDING',
-      submittedAt: new Date().toISOString(),
-    };
-    await writeJob(headClient, job);
+    job = await submitJob(
+      headClient,
+      {
+        name: task.name ?? path.basename(req.taskFile),
+        cluster: cluster.name,
+        kind: req.kind,
+        nodes: runNodes.map((n) => n.alias),
+        status: 'PENDING',
+        submittedAt: new Date().toISOString(),
+      },
+      taskIdPrefix(cluster.name),
+    );
+    const jobId = job.id;
+    const taskId = job.taskId;
     deps.onJob?.(job);
     mark('submit');
     const ips = await addresses;

@@ -12,8 +12,6 @@ import { makeTestDir } from '../../sandbox/proc';
 import { processesWith } from '../../harness/processes';
 import { CLI } from '../../harness/cli';
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 async function until<T>(what: () => string, fn: () => T | undefined, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {

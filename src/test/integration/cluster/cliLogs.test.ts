@@ -10,8 +10,6 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
 import { CLI } from '../../harness/cli';
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 describe('sky-vscode logs: a job on 2 real sshd nodes', function () {
   this.timeout(180_000);
   let sb: Sandbox;

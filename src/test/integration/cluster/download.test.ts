@@ -11,8 +11,6 @@ import type { SandboxNode } from '../../sandbox/sshNodes';
 import { makeTestDir } from '../../sandbox/proc';
 import { CLI } from '../../harness/cli';
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 type Entry = [Partial<tarStream.Header> & { name: string }, string?];
 
 /** A tar stream with exactly these headers, as a hostile node could send it. */

@@ -20,8 +20,6 @@ function captureLog(): LogSink & { lines: string[] } {
   return { lines, trace: push, debug: push, info: push, warn: push, error: push };
 }
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 async function until<T>(
   what: string,
   fn: () => Promise<T | undefined> | T | undefined,

@@ -11,8 +11,6 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
 import { CLI } from '../../harness/cli';
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 /** Every path under a node's home with its size, mode and mtime: what a dry run must leave alone. */
 function snapshot(root: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -26,6 +24,26 @@ function snapshot(root: string): Map<string, string> {
   };
   walk(root);
   return out;
+}
+
+/**
+ * Waits until no earlier job's head-to-worker ControlMaster socket is left: the driver closes them in
+ * the background when a job ends, and one vanishing mid-snapshot is not the dry run's doing.
+ */
+async function mastersClosed(homes: string[]): Promise<void> {
+  const open = () =>
+    homes.flatMap((h) => {
+      const jobs = path.join(h, '.sky-vscode', 'jobs');
+      if (!fs.existsSync(jobs)) return [];
+      return fs
+        .readdirSync(jobs)
+        .flatMap((j) =>
+          fs.statSync(path.join(jobs, j)).isDirectory() ? fs.readdirSync(path.join(jobs, j)) : [],
+        )
+        .filter((f) => f.startsWith('cm-'));
+    });
+  for (let i = 0; i < 100 && open().length; i++) await new Promise((r) => setTimeout(r, 200));
+  assert.deepStrictEqual(open(), [], 'the earlier jobs closed their ControlMaster connections');
 }
 
 function write(file: string, text: string): void {
@@ -97,6 +115,7 @@ run: echo ok
     const s3 = await openStore('s3', loadConfig());
 
     // 1. Nothing on the nodes yet: everything local is to be sent; the bucket would be created.
+    await mastersClosed(homes);
     let before = homes.map(snapshot);
     const r1 = cli('launch', '-c', 'sky-sbx', '--dry-run', '--json', task);
     assert.strictEqual(r1.status, 0, r1.stderr);
@@ -200,6 +219,7 @@ run: echo ok
     assert.strictEqual(r.exitCode, 0);
     fs.rmSync(path.join(wd, 'a.txt'));
     fs.appendFileSync(path.join(tmp, 'data', 'd.txt'), 'more\n');
+    await mastersClosed(homes);
     before = homes.map(snapshot);
     const r2 = cli('launch', '-c', 'sky-sbx', '--dry-run', '--delete', '--json', task);
     assert.strictEqual(r2.status, 0, r2.stderr);

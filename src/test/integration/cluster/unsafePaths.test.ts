@@ -17,8 +17,6 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { makeTestDir } from '../../sandbox/proc';
 import { CLI } from '../../harness/cli';
 
-/** The CLI as built by tsc (out/src/cli.js). */
-
 describe('unsafe paths on real sshd nodes: nothing user-controlled runs there', function () {
   this.timeout(180_000);
   let sb: Sandbox;
