@@ -96,11 +96,17 @@ export async function processMode(sb: Sandbox, src: string, rounds: number): Pro
     );
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
+  // Files created soon after a deletion cost several times the CPU on this ext4 disk (inode reuse,
+  // see docs/performance.md): the first-sync rounds start 35 s after the last round's trees went.
   const clean = () => {
     for (const d of ['sky_workdir', 'bench-rsync'])
       fs.rmSync(path.join(home, d), { recursive: true, force: true });
     execFileSync('sync');
+    execFileSync('sleep', ['35']);
   };
+  // Between the two tools of a round: the first one's writes are flushed before the second starts,
+  // so neither pays for the other's writeback.
+  const settle = () => execFileSync('sync');
   let touched = 0;
   const change10 = () => {
     for (let k = 0; k < 10; k++, touched++) {
@@ -132,9 +138,11 @@ export async function processMode(sb: Sandbox, src: string, rounds: number): Pro
       let theirs!: number;
       if (i % 2 === 0) {
         ours = exec(c.nodes);
+        settle();
         theirs = rsync();
       } else {
         theirs = rsync();
+        settle();
         ours = exec(c.nodes);
       }
       const round = { ours: ours.ms, rsync: theirs, ...jobPart(ours.stderr) };
