@@ -4,7 +4,7 @@
 // Every round goes into a fresh bucket and folder, the tools take turns going first, every round is
 // printed, medians are compared, and every download is checked byte for byte against the source.
 // `npm run build && node out/bench/storageProcess.js [rounds]`
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -71,12 +71,15 @@ async function main(): Promise<void> {
       const [bo, br] = [`bench-proc-ours-${i}`, `bench-proc-rclone-${i}`];
       const [dO, dR] = [path.join(work, `dl-ours-${i}`), path.join(work, `dl-rclone-${i}`)];
       const oursFirst = i % 2 === 0;
+      // The first tool's writes are flushed before the second runs: neither pays the other's writeback.
       const pair = (a: () => number, b: () => number): [number, number] => {
         if (oursFirst) {
           const x = a();
+          execFileSync('sync');
           return [x, b()];
         }
         const y = b();
+        execFileSync('sync');
         return [a(), y];
       };
       await store.createBucket(br);
