@@ -23,8 +23,15 @@ export interface TransferContext {
   token?: CancellationToken;
   progress?: ProgressSink;
   log?: LogSink;
+  /** Objects in flight at once (default TRANSFERS). */
   concurrency?: number;
 }
+
+/**
+ * Objects in flight at once, both ways, as `rclone copy --transfers 16` in bench/storage. (Downloads
+ * used 8, half of what the in-process bench and rclone ran with, so the CLI's were slower.)
+ */
+export const TRANSFERS = 16;
 
 /**
  * SkyPilot's layout: a single directory source goes to the bucket root; a list puts each directory
@@ -109,7 +116,7 @@ export async function uploadSources(
   const total = todo.reduce((n, p) => n + p.size, 0);
   let bytes = 0;
   let files = 0;
-  const limit = pLimit(ctx.concurrency ?? 16);
+  const limit = pLimit(ctx.concurrency ?? TRANSFERS);
   await Promise.all(
     todo.map((p) =>
       limit(async () => {
@@ -173,7 +180,7 @@ export async function downloadToFolder(
   let files = 0;
   let bytes = 0;
   let skipped = 0;
-  const limit = pLimit(ctx.concurrency ?? 8);
+  const limit = pLimit(ctx.concurrency ?? TRANSFERS);
   const root = path.resolve(dest);
   const decide = async (target: string): Promise<boolean> => {
     if (!fs.existsSync(target)) return true;
