@@ -45,18 +45,15 @@ export function draggedItems(data: vscode.DataTransfer): Dragged[] | undefined {
   return undefined;
 }
 
-/** The bucket or folder that holds `key`. */
-function parentOf(e: { store: Target['store']; bucket: string }, key: string): Target {
-  const prefix = parentPrefix(key);
-  return prefix
-    ? { kind: 'folder', store: e.store, bucket: e.bucket, prefix }
-    : { kind: 'bucket', store: e.store, bucket: e.bucket, managed: false };
-}
-
 /** A drop on an object lands in the object's folder, as in the Explorer. */
 function dropTarget(target: StorageItem | undefined): Target {
   if (target?.kind === 'bucket' || target?.kind === 'folder') return target;
-  if (target?.kind === 'object') return parentOf(target, target.key);
+  if (target?.kind === 'object') {
+    const prefix = parentPrefix(target.key);
+    return prefix
+      ? { kind: 'folder', store: target.store, bucket: target.bucket, prefix }
+      : { kind: 'bucket', store: target.store, bucket: target.bucket, managed: false };
+  }
   throw new Error('Drop folders and objects on a bucket or folder in the Storage view.');
 }
 
@@ -104,8 +101,13 @@ export async function dropItems(
       targetItem.kind === item.kind &&
       sameBucket(targetItem, item) &&
       keyOf(targetItem) === keyOf(item);
-    if (onItself || (item.kind === 'folder' && sameBucket(item, target) && prefixOf(target).startsWith(item.prefix)))
-      throw new Error(`${src} cannot be dropped on itself or on a folder inside it; nothing was copied.`);
+    if (
+      onItself ||
+      (item.kind === 'folder' && sameBucket(item, target) && prefixOf(target).startsWith(item.prefix))
+    )
+      throw new Error(
+        `${src} cannot be dropped on itself${item.kind === 'folder' ? ' or on a folder inside it' : ''}; nothing was copied.`,
+      );
     if (sameBucket(item, target) && parentPrefix(keyOf(item)) === prefixOf(target))
       throw new Error(`${src} is in ${targetUri} already; nothing was copied.`);
     const name = keyOf(item).replace(/\/$/, '').split('/').pop()!;
@@ -137,7 +139,8 @@ export async function dropItems(
   for (const { item, src, dst } of plan) {
     const r = await runCopy(session, ui, src, dst, move, () => {
       session.refresh(target);
-      if (move) session.refresh(parentOf(item, keyOf(item)));
+      // A moved folder's parents may be left empty (and vanish): the source's bucket lists again.
+      if (move) session.refresh({ kind: 'bucket', store: item.store, bucket: item.bucket, managed: false });
     });
     // Declined to replace existing objects: this item is skipped, the others still go.
     if (!r) continue;

@@ -68,6 +68,9 @@ export async function createFolder(store: Store, bucket: string, key: string): P
 export async function createFolderUri(config: SkyConfig, uri: string): Promise<CreatedFolder> {
   const t = await openUri(config, uri);
   if (!t.bucket || !t.key)
-    throw new UsageError(`${uri} names no folder inside a bucket.`, 'Add the folder path: s3://BUCKET/FOLDER/.');
+    throw new UsageError(
+      `${uri} names no folder inside a bucket.`,
+      'Add the folder path: s3://BUCKET/FOLDER/.',
+    );
   return createFolder(t.store, t.bucket, t.key);
 }
