@@ -60,7 +60,8 @@ export async function createFolder(store: Store, bucket: string, key: string): P
     throw new SkyError('folder-exists', `The folder ${uri} exists already.`, {
       hint: 'Pick another name, or open the existing folder.',
     });
-  await store.putStream(bucket, marker, Readable.from([Buffer.alloc(0)]), 0);
+  // An empty stream: a zero-length chunk makes the OCI SDK's upload fail ("fetch failed").
+  await store.putStream(bucket, marker, Readable.from([]), 0);
   return { key: marker, uri };
 }
 
