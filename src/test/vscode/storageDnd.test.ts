@@ -85,7 +85,7 @@ describe('storage view: drag and drop inside the tree, Create folder (RGW, Azuri
   });
   afterEach(async () => (await api()).setUi(undefined));
 
-  it('drag: an object dropped on a folder in the same store is copied by the store, byte for byte; again, the overwrite prompt', async () => {
+  it('drag: an object dropped on a folder in the same store is copied by the store, byte for byte; again, the overwrite prompt; several at once', async () => {
     const a = await api();
     const data = crypto.randomBytes(200_000);
     await put(stores.s3, 'data/model.bin', data);
@@ -121,6 +121,20 @@ describe('storage view: drag and drop inside the tree, Create folder (RGW, Azuri
     again.assertDone();
     assert.match(again.asked[1], /confirm: 1 destination object\(s\) exist already.*Replace them\?/);
     assert.deepStrictEqual(second.error, []);
+    // Several at once: a folder and an object inside it are one copy (the folder's), plus another object.
+    await put(stores.s3, 'loose.txt', Buffer.from('loose'));
+    a.storage.session.refresh(root);
+    const many = new ScriptedUi(['Copy']);
+    a.setUi(many);
+    const multi = await logged(a, async () =>
+      drag(a, [await child(a, root, 'data/'), obj, await child(a, root, 'loose.txt')], ckpt),
+    );
+    many.assertDone();
+    assert.deepStrictEqual(multi.error, []);
+    assert.match(many.asked[0], /pick: Drop 2 items into/);
+    assert.strictEqual(multi.info.filter((m) => m.startsWith('Drop:')).length, 2);
+    assert.ok((await readAll(stores.s3, bucket, 'ckpt/data/model.bin')).equals(data));
+    assert.strictEqual((await readAll(stores.s3, bucket, 'ckpt/loose.txt')).toString(), 'loose');
   });
 
   it('drag: a folder dropped on a bucket in another store streams through this machine, byte for byte (S3 → GCS, GCS → Azure)', async () => {
