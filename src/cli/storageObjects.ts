@@ -1,4 +1,4 @@
-// `sky-vscode storage stat|find|cp|mv|presign` and `storage ls --newest URI`: object verbs on any
+// `sky-vscode storage stat|find|cp|mv|presign|mkdir` and `storage ls --newest URI`: object verbs on any
 // bucket URI SkyPilot accepts.
 import { Command } from 'commander';
 import { loadConfig } from '../engine/config/config';
@@ -13,6 +13,7 @@ import { UsageError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import { cancelOnSigint } from './clusterContext';
 import { printJson, stderrProgress } from './output';
+import { registerMkdir } from './storageMkdir';
 
 const row = (o: ObjectInfo, uri: string) =>
   `${(o.lastModified?.toISOString() ?? '-').padEnd(25)}${formatBytes(o.size).padStart(10)}  ${uri}\n`;
@@ -189,4 +190,6 @@ export function registerObjectVerbs(storage: Command, run: (fn: () => Promise<nu
         return 0;
       }),
     );
+
+  registerMkdir(storage, run);
 }

@@ -18,6 +18,7 @@ import { newTaskFromTemplate } from './task/newTaskFromTemplate';
 import { validateTask, type ValidateDocument } from './task/validate';
 import { copyUri } from './storage/copyUri';
 import { createBucket } from './storage/createBucket';
+import { createFolder } from './storage/createFolder';
 import { deleteItems } from './storage/delete';
 import { downloadItems } from './storage/download';
 import { clearFilter, filterBucket } from './storage/filter';
@@ -103,6 +104,7 @@ export function bindCommands(context: vscode.ExtensionContext, s: CommandService
     uploadPicked(storage, item, () => s.pick.uploads(true)),
   );
   bind('sky.storage.createBucket', (item: Item<'store'>) => createBucket(storage, item, ui()));
+  bind('sky.storage.createFolder', (item: StorageItem) => createFolder(storage, item, ui()));
   bind('sky.storage.properties', (item: StorageItem) => showProperties(storage, s.properties, item));
   bind('sky.storage.newestFirst', (item: StorageItem) => newestFirstPick(storage, item));
   bind('sky.storage.copyTo', (item: StorageItem) =>

@@ -1,16 +1,25 @@
 import type * as vscode from 'vscode';
+import type { LogSink } from '../../engine/util/log';
+import type { PromptUi } from '../../engine/util/prompt';
 import type { StorageItem } from '../../services/storageItems';
 import type { StorageSession } from '../../services/storageSession';
 import { droppedPaths } from '../../ui/droppedFiles';
 import { requireTrust } from '../register';
+import { draggedItems, dropItems } from './dropCopy';
 import { uploadInto } from './upload';
 
-/** Files or folders dropped from the Explorer or the OS on a bucket or folder are uploaded into it. */
+/**
+ * A drop on the Storage view: folders and objects dragged inside the tree are copied or moved there
+ * (dropCopy.ts); files or folders dropped from the Explorer or the OS on a bucket or folder are uploaded.
+ */
 export async function dropInto(
   session: StorageSession,
   target: StorageItem | undefined,
   data: vscode.DataTransfer,
-): Promise<void> {
+  deps: { ui: PromptUi; log: LogSink },
+): Promise<unknown> {
+  const dragged = draggedItems(data);
+  if (dragged) return dropItems(session, target, dragged, deps.ui, deps.log);
   if (!target || (target.kind !== 'bucket' && target.kind !== 'folder'))
     throw new Error('Drop files on a bucket or folder in the Storage view.');
   // Before any dropped bytes are written to a temp file.
@@ -21,4 +30,5 @@ export async function dropInto(
   } finally {
     dropped.cleanup();
   }
+  return undefined;
 }

@@ -131,12 +131,14 @@ export async function newestFirst(
   return { ...r, uri };
 }
 
-async function runCopy(
+/** One copy or move with progress and cancel; when destination objects exist, asks before replacing them. */
+export async function runCopy(
   tree: StorageSession,
   ui: PromptUi,
   src: string,
   dst: string,
   move: boolean,
+  refresh: () => void = () => tree.refresh(),
 ): Promise<CopyResult | undefined> {
   const go = (overwrite: boolean) =>
     withCancellableProgress(`${move ? 'Moving' : 'Copying'} ${src} to ${dst}`, (progress, token) =>
@@ -154,7 +156,7 @@ async function runCopy(
     if (!yes) return undefined;
     r = await go(true);
   }
-  tree.refresh();
+  refresh();
   return r;
 }
 

@@ -12,7 +12,8 @@ import { removeTestDir } from '../sandbox/proc';
 async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vscode-tier-'));
   const resultFile = path.join(work, 'result.json');
-  const env = await prepareTierEnvironment(work, { s3: true, azure: true });
+  // GCS (its fake) with S3 (RGW) and Azure (Azurite): the storage tests cover the three store APIs.
+  const env = await prepareTierEnvironment(work, { s3: true, azure: true, gcs: true });
   let code: number;
   try {
     code = await runTests({

@@ -4,6 +4,7 @@ import { recordsFile } from '../../engine/storage/records';
 import type { LogSink } from '../../engine/util/log';
 import { runWithErrorHandling } from '../../commands/register';
 import { dropInto } from '../../commands/storage/drop';
+import { dragItems, ITEMS_MIME, TREE_MIME } from '../../commands/storage/dropCopy';
 import type { StorageItem } from '../../services/storageItems';
 import type { StorageSession } from '../../services/storageSession';
 import { storageBucketNames } from '../../services/bucketNames';
@@ -35,13 +36,17 @@ export function activateStorage(
 ): StorageApi {
   const session = deps.session;
   const tree = new StorageTreeProvider(session);
-  // Drag files or folders from the Explorer or the OS onto a bucket or folder to upload them. Through
-  // the command wrapper: a failed upload or an untrusted workspace is logged and shown like a command's.
+  // Drag folders and objects onto a bucket or folder to copy or move them; drag files or folders from
+  // the Explorer or the OS to upload them. Through the command wrapper: a failed copy or upload or an
+  // untrusted workspace is logged and shown like a command's.
   const dnd: vscode.TreeDragAndDropController<StorageItem> = {
-    dropMimeTypes: ['text/uri-list', 'files'],
-    dragMimeTypes: [],
+    dropMimeTypes: [ITEMS_MIME, TREE_MIME, 'text/uri-list', 'files'],
+    dragMimeTypes: [ITEMS_MIME],
+    handleDrag: (source, data) => dragItems(source, data),
     async handleDrop(target, data) {
-      await runWithErrorHandling('sky.storage.drop', () => dropInto(session, target, data));
+      await runWithErrorHandling('sky.storage.drop', () =>
+        dropInto(session, target, data, { ui: deps.ui(), log: deps.log }),
+      );
     },
   };
   const api: StorageApi = {

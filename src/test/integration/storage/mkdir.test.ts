@@ -1,0 +1,68 @@
+// `storage mkdir` through the CLI on every store API of the sandbox: RGW (S3), Azurite (Azure), the
+// GCS fake and the OCI fake. A folder is a zero-byte marker whose key ends in '/'.
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as crypto from 'crypto';
+import * as path from 'path';
+import { promisify } from 'util';
+import { loadConfig } from '../../../engine/config/config';
+import { openStore, type Store, type StoreKind } from '../../../engine/storage';
+import { sharedSandbox, type Sandbox } from '../../sandbox';
+
+const exec = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
+const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
+
+describe('storage mkdir through the CLI on RGW, Azurite, the GCS fake and the OCI fake', function () {
+  this.timeout(240_000);
+  let sb: Sandbox;
+  const stores = new Map<StoreKind, Store>();
+  const bucket = `sky-mkdir-${crypto.randomBytes(3).toString('hex')}`;
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await exec('node', [CLI, 'storage', ...args], { env: sb.env() });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  };
+
+  before(async () => {
+    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
+    sb.writeSkyConfig();
+    process.env.SKY_VSCODE_HOME = sb.skyHome;
+    const config = loadConfig();
+    for (const kind of KINDS) {
+      const store = await openStore(kind, config);
+      stores.set(kind, store);
+      await store.createBucket(bucket);
+    }
+  });
+
+  for (const kind of KINDS)
+    it(`${kind}: mkdir writes the marker, the listing shows the folder, a second mkdir and bad names are refused`, async () => {
+      const store = stores.get(kind)!;
+      const r = await cli('mkdir', store.uri(bucket, 'ckpt/run-1'), '--json');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(JSON.parse(r.stdout), {
+        key: 'ckpt/run-1/',
+        uri: store.uri(bucket, 'ckpt/run-1/'),
+      });
+      assert.strictEqual((await store.stat(bucket, 'ckpt/run-1/'))?.size, 0);
+      const top = await store.listObjects({ bucket, delimiter: '/' });
+      assert.deepStrictEqual(top.prefixes, ['ckpt/']);
+      const inside = await store.listObjects({ bucket, prefix: 'ckpt/', delimiter: '/' });
+      assert.deepStrictEqual(inside.prefixes, ['ckpt/run-1/']);
+      // A folder with objects in it but no marker exists too.
+      const again = await cli('mkdir', store.uri(bucket, 'ckpt/'));
+      assert.strictEqual(again.code, 1, again.stderr);
+      assert.match(again.stderr, /The folder .*ckpt\/ exists already/);
+      const bare = await cli('mkdir', store.uri(bucket));
+      assert.strictEqual(bare.code, 2, bare.stderr);
+      assert.match(bare.stderr, /names no folder inside a bucket/);
+      const dots = await cli('mkdir', store.uri(bucket, 'a/../b/'));
+      assert.strictEqual(dots.code, 2, dots.stderr);
+      assert.match(dots.stderr, /no \. or \.\. part/);
+    });
+});
