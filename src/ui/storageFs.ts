@@ -5,7 +5,9 @@
 import { Readable } from 'stream';
 import * as vscode from 'vscode';
 import type { Store, StoreKind } from '../engine/storage';
+import { createFolder } from '../engine/storage/createFolder';
 import { isStoreKind } from '../engine/storage/stores/registry';
+import { SkyError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import type { PromptUi } from '../engine/util/prompt';
 import type { StorageSession } from '../services/storageSession';
@@ -142,9 +144,16 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
-    // A folder marker, as the consoles make them: stores have no folders of their own.
+    // A folder marker, as the consoles make them (stores have no folders of their own): the same
+    // engine call as the view's Create Folder and `storage mkdir`.
     const w = await this.where(uri);
-    await w.store.putStream(w.bucket, `${w.key}/`, Readable.from([Buffer.alloc(0)]), 0);
+    try {
+      await createFolder(w.store, w.bucket, w.key);
+    } catch (err) {
+      if (err instanceof SkyError && err.code === 'folder-exists')
+        throw vscode.FileSystemError.FileExists(uri);
+      throw err;
+    }
   }
 
   async delete(uri: vscode.Uri, opts: { recursive: boolean }): Promise<void> {
