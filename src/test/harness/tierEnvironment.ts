@@ -15,7 +15,7 @@ export interface TierEnvironment {
 
 export async function prepareTierEnvironment(
   work: string,
-  parts: { s3?: boolean; azure?: boolean } = {},
+  parts: { s3?: boolean; azure?: boolean; gcs?: boolean } = {},
 ): Promise<TierEnvironment> {
   const workspace = path.join(work, 'workspace');
   fs.cpSync(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true });
@@ -23,6 +23,7 @@ export async function prepareTierEnvironment(
     ssh: true,
     s3: parts.s3,
     azure: parts.azure,
+    gcs: parts.gcs,
     dir: path.join(work, 'sandbox'),
   });
   sandbox.writeSkyConfig();

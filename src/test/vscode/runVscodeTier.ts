@@ -12,7 +12,11 @@ import { removeTestDir } from '../sandbox/proc';
 async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sky-vscode-tier-'));
   const resultFile = path.join(work, 'result.json');
-  const env = await prepareTierEnvironment(work, { s3: true, azure: true });
+  const env = await prepareTierEnvironment(work, { s3: true, azure: true, gcs: true });
+  // A multi-root workspace (one folder) rather than a bare folder: adding a bucket as a second
+  // workspace folder (Open in Explorer) then keeps the extension host, and the tests, running.
+  const workspaceFile = path.join(work, 'tier.code-workspace');
+  fs.writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: env.workspace }] }));
   let code: number;
   try {
     code = await runTests({
@@ -20,7 +24,7 @@ async function main(): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(REPO_ROOT, 'out', 'src', 'test', 'vscode', 'index.js'),
       launchArgs: [
-        env.workspace,
+        workspaceFile,
         `--user-data-dir=${path.join(work, 'ud')}`,
         `--extensions-dir=${path.join(work, 'ext')}`,
       ],
