@@ -27,8 +27,8 @@ interface Where {
 export class StorageFileSystem implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
-  /** The ETag (and generation) of each object as last read or written here. */
-  private readonly versions = new Map<string, string>();
+  /** The ETag (and generation) of each object as last read or written here, and its time then. */
+  private readonly versions = new Map<string, { version: string; mtime: number }>();
   /** What the bucket held at a conflict, for the diff. */
   readonly snapshots = new Map<string, Uint8Array>();
 
@@ -54,7 +54,10 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     if (!w.key) return dir;
     const s = await w.store.stat(w.bucket, w.key);
     if (s) {
-      const mtime = s.lastModified?.getTime() ?? 0;
+      // An object read here keeps the time it had then: whether it changed since is decided at save
+      // by its ETag / generation (writeFile), not by VS Code's own check of a newer mtime, which
+      // would pre-empt that prompt with its own (and then ask twice).
+      const mtime = this.versions.get(uri.toString())?.mtime ?? s.lastModified?.getTime() ?? 0;
       return { type: vscode.FileType.File, ctime: mtime, mtime, size: s.size };
     }
     const page = await w.store.listObjects({ bucket: w.bucket, prefix: `${w.key}/`, pageSize: 1 });
@@ -93,7 +96,10 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
       );
     const parts: Buffer[] = [];
     for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
-    this.versions.set(uri.toString(), `${s.etag ?? ''}|${s.generation ?? ''}`);
+    this.versions.set(uri.toString(), {
+      version: `${s.etag ?? ''}|${s.generation ?? ''}`,
+      mtime: s.lastModified?.getTime() ?? 0,
+    });
     return Buffer.concat(parts);
   }
 
@@ -106,7 +112,7 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     const now = await w.store.stat(w.bucket, w.key);
     if (!now && !opts.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (now && !opts.overwrite) throw vscode.FileSystemError.FileExists(uri);
-    const read = this.versions.get(uri.toString());
+    const read = this.versions.get(uri.toString())?.version;
     const current = now ? `${now.etag ?? ''}|${now.generation ?? ''}` : undefined;
     // The precondition: what is in the bucket is what this editor read (or nothing, for a new object).
     // (Checked just before the upload: a write landing in between is not detected.)
@@ -137,7 +143,10 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     }
     await w.store.putStream(w.bucket, w.key, Readable.from([Buffer.from(content)]), content.length);
     const after = await w.store.stat(w.bucket, w.key);
-    this.versions.set(uri.toString(), `${after?.etag ?? ''}|${after?.generation ?? ''}`);
+    this.versions.set(uri.toString(), {
+      version: `${after?.etag ?? ''}|${after?.generation ?? ''}`,
+      mtime: after?.lastModified?.getTime() ?? 0,
+    });
     this.emitter.fire([{ type: now ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
   }
 

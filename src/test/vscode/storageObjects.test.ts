@@ -217,8 +217,9 @@ describe('storage view object actions on RGW, Azurite and the GCS fake: properti
         validateTaskText(after, { file }).filter((d) => d.severity === 'error'),
         [],
       );
-      // A folder inside a bucket can only be copied (SkyPilot mounts whole buckets): no mode prompt.
-      a.setUi(new ScriptedUi([new RegExp(`${name}$`), '/inputs']));
+      // A folder inside a bucket can only be copied (SkyPilot mounts whole s3:// and gs:// buckets):
+      // no mode prompt. An Azure https:// URL with a path may still be mounted: the mode is asked.
+      a.setUi(new ScriptedUi([new RegExp(`${name}$`), '/inputs', ...(kind === 'azure' ? ['COPY'] : [])]));
       const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'renamed/' };
       const f = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.addFileMount', folder);
       assert.strictEqual(f.mode, 'COPY');
