@@ -5,12 +5,16 @@
 import { Readable } from 'stream';
 import * as vscode from 'vscode';
 import type { Store, StoreKind } from '../engine/storage';
+import type { ObjectStat } from '../engine/storage/objectOps';
 import { isStoreKind } from '../engine/storage/stores/registry';
+import { SkyError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
 import type { PromptUi } from '../engine/util/prompt';
 import type { StorageSession } from '../services/storageSession';
 
 export const FS_SCHEME = 'sky-bucket';
+
+const versionOf = (s?: ObjectStat) => `${s?.etag ?? ''}|${s?.generation ?? ''}`;
 /** Objects larger than this are not opened in the editor (they would be read whole into memory). */
 export const MAX_EDITOR_BYTES = 50 * 1024 * 1024;
 
@@ -97,7 +101,7 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     const parts: Buffer[] = [];
     for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
     this.versions.set(uri.toString(), {
-      version: `${s.etag ?? ''}|${s.generation ?? ''}`,
+      version: versionOf(s),
       mtime: s.lastModified?.getTime() ?? 0,
     });
     return Buffer.concat(parts);
@@ -112,42 +116,55 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     const now = await w.store.stat(w.bucket, w.key);
     if (!now && !opts.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (now && !opts.overwrite) throw vscode.FileSystemError.FileExists(uri);
-    const read = this.versions.get(uri.toString())?.version;
-    const current = now ? `${now.etag ?? ''}|${now.generation ?? ''}` : undefined;
-    // The precondition: what is in the bucket is what this editor read (or nothing, for a new object).
-    // (Checked just before the upload: a write landing in between is not detected.)
-    if (current !== undefined && read !== undefined && current !== read) {
-      const name = w.store.uri(w.bucket, w.key);
-      const answer = await this.ui().pick(`${name} changed in the bucket since you opened it`, [
-        {
-          label: 'Compare',
-          value: 'compare' as const,
-          description: 'show the bucket’s version beside yours; nothing is saved',
-        },
-        {
-          label: 'Overwrite',
-          value: 'overwrite' as const,
-          description: 'replace the bucket’s version with yours',
-        },
-        { label: 'Cancel', value: 'cancel' as const },
-      ]);
-      if (answer === 'compare') {
-        const parts: Buffer[] = [];
-        for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
-        this.snapshots.set(uri.toString(), Buffer.concat(parts));
-        const remote = uri.with({ scheme: CONFLICT_SCHEME, query: uri.toString() });
-        void vscode.commands.executeCommand('vscode.diff', remote, uri, `${name}: bucket ↔ yours`);
-      }
-      if (answer !== 'overwrite')
-        throw vscode.FileSystemError.Unavailable(`${name} changed in the bucket; not saved.`);
+    const read = this.versions.get(uri.toString());
+    // What is in the bucket must be what this editor read (or nothing, for a new object): checked
+    // here, and again by the store itself as the upload's precondition (GCS generation, Azure
+    // ETag), which also catches a write landing between this check and the upload.
+    if (now && read && versionOf(now) !== read.version) await this.resolveConflict(uri, w);
+    const put = (ifVersion?: { etag?: string; generation?: string }) =>
+      w.store.putStream(w.bucket, w.key, Readable.from([Buffer.from(content)]), content.length, {
+        ifVersion,
+      });
+    try {
+      await put(now && read ? { etag: now.etag, generation: now.generation } : undefined);
+    } catch (err) {
+      if (!(err instanceof SkyError && err.code === 'object-changed')) throw err;
+      await this.resolveConflict(uri, w);
+      await put();
     }
-    await w.store.putStream(w.bucket, w.key, Readable.from([Buffer.from(content)]), content.length);
     const after = await w.store.stat(w.bucket, w.key);
     this.versions.set(uri.toString(), {
-      version: `${after?.etag ?? ''}|${after?.generation ?? ''}`,
+      version: versionOf(after),
       mtime: after?.lastModified?.getTime() ?? 0,
     });
     this.emitter.fire([{ type: now ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
+  }
+
+  /** The object changed since it was read: Compare (not saved), Overwrite (returns), or Cancel. */
+  private async resolveConflict(uri: vscode.Uri, w: Where): Promise<void> {
+    const name = w.store.uri(w.bucket, w.key);
+    const answer = await this.ui().pick(`${name} changed in the bucket since you opened it`, [
+      {
+        label: 'Compare',
+        value: 'compare' as const,
+        description: 'show the bucket’s version beside yours; nothing is saved',
+      },
+      {
+        label: 'Overwrite',
+        value: 'overwrite' as const,
+        description: 'replace the bucket’s version with yours',
+      },
+      { label: 'Cancel', value: 'cancel' as const },
+    ]);
+    if (answer === 'compare') {
+      const parts: Buffer[] = [];
+      for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
+      this.snapshots.set(uri.toString(), Buffer.concat(parts));
+      const remote = uri.with({ scheme: CONFLICT_SCHEME, query: uri.toString() });
+      void vscode.commands.executeCommand('vscode.diff', remote, uri, `${name}: bucket ↔ yours`);
+    }
+    if (answer !== 'overwrite')
+      throw vscode.FileSystemError.Unavailable(`${name} changed in the bucket; not saved.`);
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {

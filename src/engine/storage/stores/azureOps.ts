@@ -123,6 +123,7 @@ export function azureObjectOps(svc: BlobServiceClient, az: Az, wrap: Wrap): Obje
               abortSignal: signalFromToken(o.token),
               blobHTTPHeaders: o.contentType ? { blobContentType: o.contentType } : undefined,
               metadata: o.metadata,
+              conditions: o.ifVersion?.etag ? { ifMatch: `"${o.ifVersion.etag}"` } : undefined,
             });
         } catch (err) {
           if (o.token?.isCancellationRequested) throw new CancelledError();
