@@ -13,7 +13,8 @@ import type { SkyExtensionApi } from '../../extension';
 import type { Store, StoreKind } from '../../engine/storage';
 import { validateTaskText } from '../../engine/task/validate';
 import type { StorageItem } from '../../services/storageItems';
-import { ScriptedUi } from '../../ui/scriptedUi';
+import type { PickItem } from '../../engine/util/prompt';
+import { ScriptedUi, type ScriptedAnswer } from '../../ui/scriptedUi';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -26,6 +27,22 @@ async function readAll(store: Store, bucket: string, key: string): Promise<Buffe
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Scripted answers, where someone else writes the object while the first question is open. */
+class WriteWhileAsked extends ScriptedUi {
+  constructor(
+    answers: ScriptedAnswer[],
+    private write?: () => Promise<void>,
+  ) {
+    super(answers);
+  }
+  override async pick<T>(title: string, items: PickItem<T>[]): Promise<T | undefined> {
+    const w = this.write;
+    this.write = undefined;
+    await w?.();
+    return super.pick(title, items);
+  }
+}
 
 /** The stores every feature is run on, with the URI form SkyPilot uses for each. */
 const KINDS = ['s3', 'azure', 'gcs'] as const satisfies readonly StoreKind[];
@@ -304,6 +321,23 @@ describe('storage view object actions on RGW, Azurite and the GCS fake: properti
         a.setUi(new ScriptedUi(['Overwrite']));
         assert.strictEqual(await doc.save(), true);
         assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), `${ours}line four\n`);
+        // Another write lands while the user decides: the upload is pinned (generation / ETag) to the
+        // version the user chose to replace, so the store refuses it and the user is asked again.
+        await put(store, bucket, 'edit/notes.txt', Buffer.from('theirs again\n'));
+        await append('line five\n');
+        const racing = new WriteWhileAsked(['Overwrite', 'Cancel'], () =>
+          put(store, bucket, 'edit/notes.txt', Buffer.from('a third writer\n')),
+        );
+        a.setUi(racing);
+        assert.strictEqual(await doc.save(), false, 'not saved');
+        assert.strictEqual(racing.asked.length, 2, 'asked again after the refused upload');
+        assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), 'a third writer\n');
+        a.setUi(new ScriptedUi(['Overwrite']));
+        assert.strictEqual(await doc.save(), true);
+        assert.strictEqual(
+          (await readAll(store, bucket, 'edit/notes.txt')).toString(),
+          `${ours}line four\nline five\n`,
+        );
       }
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
