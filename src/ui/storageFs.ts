@@ -13,14 +13,15 @@ import type { PromptUi } from '../engine/util/prompt';
 import type { StorageSession } from '../services/storageSession';
 
 export const FS_SCHEME = 'sky-bucket';
-
-const versionOf = (s?: ObjectStat) => `${s?.etag ?? ''}|${s?.generation ?? ''}`;
 /** Objects larger than this are not opened in the editor (they would be read whole into memory). */
 export const MAX_EDITOR_BYTES = 50 * 1024 * 1024;
 
 export function fsUri(kind: StoreKind, bucket: string, key = ''): vscode.Uri {
   return vscode.Uri.from({ scheme: FS_SCHEME, authority: kind, path: `/${bucket}${key ? `/${key}` : ''}` });
 }
+
+/** What pins an object's version: its ETag and (GCS) generation. */
+const versionOf = (s?: ObjectStat) => `${s?.etag ?? ''}|${s?.generation ?? ''}`;
 
 interface Where {
   store: Store;

@@ -16,7 +16,7 @@ async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
 }
 
-describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)', function () {
+describe('storage view: tree, paging, filter, download, delete (RGW + Azurite; the GCS fake is configured too)', function () {
   this.timeout(120_000);
   const bucket = `sky-vs-${Date.now().toString(36)}`;
   afterEach(async () => (await api()).setUi(undefined));
@@ -32,7 +32,7 @@ describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)',
     const roots = await a.storage.tree.getChildren();
     assert.deepStrictEqual(
       roots.map((r) => (r.kind === 'store' ? r.store : r.kind)),
-      ['managed', 's3', 'r2', 'ibm', 'azure'],
+      ['managed', 's3', 'r2', 'ibm', 'gcs', 'azure'],
     );
     a.setUi(new ScriptedUi([bucket]));
     const created = await vscode.commands.executeCommand('sky.storage.createBucket', roots[1]);
