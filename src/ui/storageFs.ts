@@ -6,6 +6,7 @@ import { Readable } from 'stream';
 import * as vscode from 'vscode';
 import type { Store, StoreKind } from '../engine/storage';
 import { createFolder } from '../engine/storage/createFolder';
+import type { ObjectStat } from '../engine/storage/objectOps';
 import { isStoreKind } from '../engine/storage/stores/registry';
 import { SkyError } from '../engine/util/errors';
 import { formatBytes } from '../engine/util/progress';
@@ -20,6 +21,9 @@ export function fsUri(kind: StoreKind, bucket: string, key = ''): vscode.Uri {
   return vscode.Uri.from({ scheme: FS_SCHEME, authority: kind, path: `/${bucket}${key ? `/${key}` : ''}` });
 }
 
+/** What pins an object's version: its ETag and (GCS) generation. */
+const versionOf = (s?: ObjectStat) => `${s?.etag ?? ''}|${s?.generation ?? ''}`;
+
 interface Where {
   store: Store;
   bucket: string;
@@ -29,8 +33,8 @@ interface Where {
 export class StorageFileSystem implements vscode.FileSystemProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
-  /** The ETag (and generation) of each object as last read or written here. */
-  private readonly versions = new Map<string, string>();
+  /** The ETag (and generation) of each object as last read or written here, and its time then. */
+  private readonly versions = new Map<string, { version: string; mtime: number }>();
   /** What the bucket held at a conflict, for the diff. */
   readonly snapshots = new Map<string, Uint8Array>();
 
@@ -56,7 +60,10 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     if (!w.key) return dir;
     const s = await w.store.stat(w.bucket, w.key);
     if (s) {
-      const mtime = s.lastModified?.getTime() ?? 0;
+      // An object read here keeps the time it had then: whether it changed since is decided at save
+      // by its ETag / generation (writeFile), not by VS Code's own check of a newer mtime, which
+      // would pre-empt that prompt with its own (and then ask twice).
+      const mtime = this.versions.get(uri.toString())?.mtime ?? s.lastModified?.getTime() ?? 0;
       return { type: vscode.FileType.File, ctime: mtime, mtime, size: s.size };
     }
     const page = await w.store.listObjects({ bucket: w.bucket, prefix: `${w.key}/`, pageSize: 1 });
@@ -95,7 +102,10 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
       );
     const parts: Buffer[] = [];
     for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
-    this.versions.set(uri.toString(), `${s.etag ?? ''}|${s.generation ?? ''}`);
+    this.versions.set(uri.toString(), {
+      version: versionOf(s),
+      mtime: s.lastModified?.getTime() ?? 0,
+    });
     return Buffer.concat(parts);
   }
 
@@ -109,38 +119,54 @@ export class StorageFileSystem implements vscode.FileSystemProvider {
     if (!now && !opts.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (now && !opts.overwrite) throw vscode.FileSystemError.FileExists(uri);
     const read = this.versions.get(uri.toString());
-    const current = now ? `${now.etag ?? ''}|${now.generation ?? ''}` : undefined;
-    // The precondition: what is in the bucket is what this editor read (or nothing, for a new object).
-    // (Checked just before the upload: a write landing in between is not detected.)
-    if (current !== undefined && read !== undefined && current !== read) {
-      const name = w.store.uri(w.bucket, w.key);
-      const answer = await this.ui().pick(`${name} changed in the bucket since you opened it`, [
-        {
-          label: 'Compare',
-          value: 'compare' as const,
-          description: 'show the bucket’s version beside yours; nothing is saved',
-        },
-        {
-          label: 'Overwrite',
-          value: 'overwrite' as const,
-          description: 'replace the bucket’s version with yours',
-        },
-        { label: 'Cancel', value: 'cancel' as const },
-      ]);
-      if (answer === 'compare') {
-        const parts: Buffer[] = [];
-        for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
-        this.snapshots.set(uri.toString(), Buffer.concat(parts));
-        const remote = uri.with({ scheme: CONFLICT_SCHEME, query: uri.toString() });
-        void vscode.commands.executeCommand('vscode.diff', remote, uri, `${name}: bucket ↔ yours`);
-      }
-      if (answer !== 'overwrite')
-        throw vscode.FileSystemError.Unavailable(`${name} changed in the bucket; not saved.`);
+    // What is in the bucket must be what this editor read (or nothing, for a new object): checked
+    // here, and again by the store itself as the upload's precondition (GCS generation, Azure
+    // ETag), which also catches a write landing between this check and the upload.
+    if (now && read && versionOf(now) !== read.version) await this.resolveConflict(uri, w);
+    const put = (ifVersion?: { etag?: string; generation?: string }) =>
+      w.store.putStream(w.bucket, w.key, Readable.from([Buffer.from(content)]), content.length, {
+        ifVersion,
+      });
+    try {
+      await put(now && read ? { etag: now.etag, generation: now.generation } : undefined);
+    } catch (err) {
+      if (!(err instanceof SkyError && err.code === 'object-changed')) throw err;
+      await this.resolveConflict(uri, w);
+      await put();
     }
-    await w.store.putStream(w.bucket, w.key, Readable.from([Buffer.from(content)]), content.length);
     const after = await w.store.stat(w.bucket, w.key);
-    this.versions.set(uri.toString(), `${after?.etag ?? ''}|${after?.generation ?? ''}`);
+    this.versions.set(uri.toString(), {
+      version: versionOf(after),
+      mtime: after?.lastModified?.getTime() ?? 0,
+    });
     this.emitter.fire([{ type: now ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
+  }
+
+  /** The object changed since it was read: Compare (not saved), Overwrite (returns), or Cancel. */
+  private async resolveConflict(uri: vscode.Uri, w: Where): Promise<void> {
+    const name = w.store.uri(w.bucket, w.key);
+    const answer = await this.ui().pick(`${name} changed in the bucket since you opened it`, [
+      {
+        label: 'Compare',
+        value: 'compare' as const,
+        description: 'show the bucket’s version beside yours; nothing is saved',
+      },
+      {
+        label: 'Overwrite',
+        value: 'overwrite' as const,
+        description: 'replace the bucket’s version with yours',
+      },
+      { label: 'Cancel', value: 'cancel' as const },
+    ]);
+    if (answer === 'compare') {
+      const parts: Buffer[] = [];
+      for await (const c of await w.store.openRead(w.bucket, w.key)) parts.push(c as Buffer);
+      this.snapshots.set(uri.toString(), Buffer.concat(parts));
+      const remote = uri.with({ scheme: CONFLICT_SCHEME, query: uri.toString() });
+      void vscode.commands.executeCommand('vscode.diff', remote, uri, `${name}: bucket ↔ yours`);
+    }
+    if (answer !== 'overwrite')
+      throw vscode.FileSystemError.Unavailable(`${name} changed in the bucket; not saved.`);
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {

@@ -35,6 +35,12 @@ export interface PutStreamOptions {
   token?: CancellationToken;
   contentType?: string;
   metadata?: Record<string, string>;
+  /**
+   * Write only if the object is still this version (a precondition checked by the store: GCS's
+   * generation, Azure's ETag); otherwise fail with SkyError code 'object-changed' and write nothing.
+   * Stores without conditional writes here (S3, OCI) do not check it.
+   */
+  ifVersion?: { etag?: string; generation?: string };
 }
 
 export interface ShareLink {

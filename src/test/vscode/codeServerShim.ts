@@ -26,9 +26,15 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const folder = args
-    .filter((a) => !a.startsWith('--'))
-    .find((a) => fs.existsSync(a) && fs.statSync(a).isDirectory());
+  // A folder, or a .code-workspace file (a multi-root workspace).
+  const opened = args.filter((a) => !a.startsWith('--')).find((a) => fs.existsSync(a));
+  const where = !opened
+    ? ''
+    : fs.statSync(opened).isDirectory()
+      ? `folder=${encodeURIComponent(opened)}&`
+      : opened.endsWith('.code-workspace')
+        ? `workspace=${encodeURIComponent(opened)}&`
+        : '';
   const timeoutMs = Number(process.env.SKY_VSCODE_TIER_TIMEOUT_MS ?? 15 * 60_000);
   const server = await startCodeServer({
     userDataDir: argValue(args, 'user-data-dir'),
@@ -51,7 +57,7 @@ async function main(): Promise<number> {
       ['extensionDevelopmentPath', remote(devPath)],
       ['extensionTestsPath', remote(testsPath)],
     ]);
-    const url = `${server.url}/?${folder ? `folder=${encodeURIComponent(folder)}&` : ''}payload=${encodeURIComponent(payload)}`;
+    const url = `${server.url}/?${where}payload=${encodeURIComponent(payload)}`;
     await page.goto(url);
     const timer = new Promise<number>((r) =>
       setTimeout(() => {

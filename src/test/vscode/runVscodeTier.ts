@@ -14,6 +14,10 @@ async function main(): Promise<number> {
   const resultFile = path.join(work, 'result.json');
   // GCS (its fake) with S3 (RGW) and Azure (Azurite): the storage tests cover the three store APIs.
   const env = await prepareTierEnvironment(work, { s3: true, azure: true, gcs: true });
+  // A multi-root workspace (one folder) rather than a bare folder: adding a bucket as a second
+  // workspace folder (Open in Explorer) then keeps the extension host, and the tests, running.
+  const workspaceFile = path.join(work, 'tier.code-workspace');
+  fs.writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: env.workspace }] }));
   let code: number;
   try {
     code = await runTests({
@@ -21,7 +25,7 @@ async function main(): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(REPO_ROOT, 'out', 'src', 'test', 'vscode', 'index.js'),
       launchArgs: [
-        env.workspace,
+        workspaceFile,
         `--user-data-dir=${path.join(work, 'ud')}`,
         `--extensions-dir=${path.join(work, 'ext')}`,
       ],

@@ -16,7 +16,7 @@ async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
 }
 
-describe('storage view: tree, paging, filter, download, delete (RGW + Azurite)', function () {
+describe('storage view: tree, paging, filter, download, delete (RGW + Azurite; the GCS fake is configured too)', function () {
   this.timeout(120_000);
   const bucket = `sky-vs-${Date.now().toString(36)}`;
   afterEach(async () => (await api()).setUi(undefined));

@@ -1,5 +1,7 @@
-// The Storage view's object actions in a real VS Code: Properties, Newest First, Copy To / Move To /
-// Rename (inside a store and across stores), Add as file_mount — on RGW (S3) and Azurite.
+// The Storage view's object actions in a real VS Code, each on RGW (S3), Azurite (Azure) and the GCS
+// fake: Properties, Newest First, Copy To / Move To / Rename (inside a store, server-side, and across
+// stores, streamed), Add as file_mount, Go to URI…, Open in Editor (save with a conflict check) and
+// Open in Explorer (the bucket as a workspace folder of the tier's multi-root workspace).
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -8,10 +10,11 @@ import { Readable } from 'stream';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
 import type { SkyExtensionApi } from '../../extension';
-import type { Store } from '../../engine/storage';
+import type { Store, StoreKind } from '../../engine/storage';
 import { validateTaskText } from '../../engine/task/validate';
 import type { StorageItem } from '../../services/storageItems';
-import { ScriptedUi } from '../../ui/scriptedUi';
+import type { PickItem } from '../../engine/util/prompt';
+import { ScriptedUi, type ScriptedAnswer } from '../../ui/scriptedUi';
 
 async function api(): Promise<SkyExtensionApi> {
   return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
@@ -25,11 +28,41 @@ async function readAll(store: Store, bucket: string, key: string): Promise<Buffe
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('storage view object actions: properties, newest first, copy/move/rename, add as file_mount', function () {
+/** Scripted answers, where someone else writes the object while the first question is open. */
+class WriteWhileAsked extends ScriptedUi {
+  constructor(
+    answers: ScriptedAnswer[],
+    private write?: () => Promise<void>,
+  ) {
+    super(answers);
+  }
+  override async pick<T>(title: string, items: PickItem<T>[]): Promise<T | undefined> {
+    const w = this.write;
+    this.write = undefined;
+    await w?.();
+    return super.pick(title, items);
+  }
+}
+
+/** The stores every feature is run on, with the URI form SkyPilot uses for each. */
+const KINDS = ['s3', 'azure', 'gcs'] as const satisfies readonly StoreKind[];
+const URI_FORM: Record<(typeof KINDS)[number], RegExp> = {
+  s3: /^s3:\/\//,
+  azure: /^https:\/\/devstoreaccount1\.blob\.core\.windows\.net\//,
+  gcs: /^gs:\/\//,
+};
+/** How each store names a version in Properties: RGW's MD5 ETag, Azure's 0x… ETag, GCS's generation. */
+const VERSION_LINE: Record<(typeof KINDS)[number], RegExp> = {
+  s3: /- ETag: [0-9a-f]{32}\n/,
+  azure: /- ETag: 0x[0-9A-F]+\n/,
+  gcs: /- ETag: \S+\n- Generation \/ version: \d+\n/,
+};
+
+describe('storage view object actions on RGW, Azurite and the GCS fake: properties, newest first, copy/move/rename, add as file_mount, go to URI, editor, explorer', function () {
   this.timeout(120_000);
   const bucket = `sky-vso-${crypto.randomBytes(3).toString('hex')}`;
-  let s3: Store;
-  let az: Store;
+  const stores = new Map<StoreKind, Store>();
+  const st = (kind: StoreKind) => stores.get(kind)!;
   const put = (store: Store, b: string, key: string, data: Buffer, metadata?: Record<string, string>) =>
     store.putStream(b, key, Readable.from([data]), data.length, { contentType: 'text/x-sky', metadata });
   afterEach(async () => (await api()).setUi(undefined));
@@ -37,156 +70,320 @@ describe('storage view object actions: properties, newest first, copy/move/renam
   before(async () => {
     const a = await api();
     a.storage.session.refresh();
-    s3 = await a.storage.session.store('s3');
-    az = await a.storage.session.store('azure');
-    await s3.createBucket(bucket);
-    await az.createBucket(bucket);
+    for (const kind of KINDS) {
+      const store = await a.storage.session.store(kind);
+      await store.createBucket(bucket);
+      stores.set(kind, store);
+    }
   });
 
-  it('Properties: an object’s size, ETag, type and metadata; a folder’s object count and total size', async () => {
-    await put(s3, bucket, 'props/a.txt', Buffer.from('hello world'), { step: '42' });
-    await put(s3, bucket, 'props/sub/b.txt', Buffer.alloc(1000, 1));
-    const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'props/a.txt', size: 11 };
-    const r = await vscode.commands.executeCommand<{ uri: string; text: string; stat: { size: number } }>(
-      'sky.storage.properties',
-      obj,
-    );
-    assert.strictEqual(r.uri, `s3://${bucket}/props/a.txt`);
-    assert.strictEqual(r.stat.size, 11);
-    const shown = vscode.window.activeTextEditor?.document;
-    assert.strictEqual(shown?.uri.scheme, 'sky-storage-properties');
-    const text = shown?.getText() ?? '';
-    assert.match(text, /- Size: 11 B \(11 bytes\)/);
-    assert.match(text, /- ETag: [0-9a-f]{32}/);
-    assert.match(text, /- Content type: text\/x-sky/);
-    assert.match(text, / {2}- step = 42/);
-    const folder: StorageItem = { kind: 'folder', store: 's3', bucket, prefix: 'props/' };
-    const f = await vscode.commands.executeCommand<{ summary: { objects: number; bytes: number } }>(
-      'sky.storage.properties',
-      folder,
-    );
-    assert.deepStrictEqual([f.summary.objects, f.summary.bytes], [2, 1011]);
-    assert.match(
-      vscode.window.activeTextEditor?.document.getText() ?? '',
-      /- Objects: 2\n- Total size: 1011 B/,
-    );
-  });
+  for (const kind of KINDS) {
+    const next: StoreKind = KINDS[(KINDS.indexOf(kind) + 1) % KINDS.length];
 
-  it('Newest First: the newest objects under a folder across its subfolders, newest first', async () => {
-    for (let i = 0; i < 5; i++) await put(az, bucket, `runs/step-${i % 2}/old-${i}.pt`, Buffer.from(`${i}`));
-    await sleep(1500); // last-modified times are kept to the second
-    await put(az, bucket, 'runs/step-1/newest.pt', Buffer.from('n'));
-    const folder: StorageItem = { kind: 'folder', store: 'azure', bucket, prefix: 'runs/' };
-    const r = await vscode.commands.executeCommand<{ keys: string[]; scanned: number; requests: number }>(
-      'sky.storage.newestFirst',
-      folder,
-    );
-    assert.strictEqual(r.keys[0], 'runs/step-1/newest.pt');
-    assert.strictEqual(r.keys.length, 6);
-    assert.strictEqual(r.scanned, 6);
-    assert.strictEqual(r.requests, 3, 'the first level, then step-0/ and step-1/');
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-  });
+    it(`${kind}: Properties shows an object’s size, ETag/generation, type and metadata; a folder’s object count and total size`, async () => {
+      const store = st(kind);
+      await put(store, bucket, 'props/a.txt', Buffer.from('hello world'), { step: '42' });
+      await put(store, bucket, 'props/sub/b.txt', Buffer.alloc(1000, 1));
+      const obj: StorageItem = { kind: 'object', store: kind, bucket, key: 'props/a.txt', size: 11 };
+      const r = await vscode.commands.executeCommand<{
+        uri: string;
+        text: string;
+        stat: { size: number; etag?: string; generation?: string };
+      }>('sky.storage.properties', obj);
+      assert.strictEqual(r.uri, store.uri(bucket, 'props/a.txt'));
+      assert.match(r.uri, URI_FORM[kind]);
+      assert.strictEqual(r.stat.size, 11);
+      const shown = vscode.window.activeTextEditor?.document;
+      assert.strictEqual(shown?.uri.scheme, 'sky-storage-properties');
+      const text = shown?.getText() ?? '';
+      assert.match(text, /- Size: 11 B \(11 bytes\)/);
+      assert.match(text, VERSION_LINE[kind]);
+      assert.ok(text.includes(`- ETag: ${r.stat.etag}\n`), 'the ETag the store reports');
+      if (kind === 'gcs') assert.ok(text.includes(`- Generation / version: ${r.stat.generation}\n`));
+      assert.match(text, /- Content type: text\/x-sky/);
+      assert.match(text, / {2}- step = 42/);
+      const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'props/' };
+      const f = await vscode.commands.executeCommand<{ summary: { objects: number; bytes: number } }>(
+        'sky.storage.properties',
+        folder,
+      );
+      assert.deepStrictEqual([f.summary.objects, f.summary.bytes], [2, 1011]);
+      assert.match(
+        vscode.window.activeTextEditor?.document.getText() ?? '',
+        /- Objects: 2\n- Total size: 1011 B/,
+      );
+    });
 
-  it('Copy To across stores (streamed), Move To inside a store, Rename a folder, and the overwrite prompt', async () => {
-    const a = await api();
-    const data = crypto.randomBytes(300_000);
-    await put(s3, bucket, 'data/model.bin', data, { origin: 'vs' });
-    const obj: StorageItem = {
-      kind: 'object',
-      store: 's3',
-      bucket,
-      key: 'data/model.bin',
-      size: data.length,
-    };
-    const azFolder = az.uri(bucket, 'copied/');
-    a.setUi(new ScriptedUi([azFolder]));
-    const c = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.copyTo', obj);
-    assert.strictEqual(c.mode, 'stream');
-    assert.ok((await readAll(az, bucket, 'copied/model.bin')).equals(data), 'byte for byte on Azure');
-    assert.deepStrictEqual((await az.stat(bucket, 'copied/model.bin'))?.metadata, { origin: 'vs' });
-    // Again: the destination exists, so the user is asked; No leaves it, Replace copies.
-    const ui = new ScriptedUi([azFolder, false]);
-    a.setUi(ui);
-    // Declined: nothing is copied and nothing is reported as an error.
-    assert.strictEqual(await vscode.commands.executeCommand('sky.storage.copyTo', obj), undefined);
-    assert.match(ui.asked.join('\n'), /confirm: 1 destination object\(s\) exist already.*Replace them\?/);
-    a.setUi(new ScriptedUi([azFolder, true]));
-    assert.strictEqual(
-      (await vscode.commands.executeCommand<{ objects: unknown[] }>('sky.storage.copyTo', obj)).objects
-        .length,
-      1,
-    );
-    // Move To inside Azure: server-side, the source is gone.
-    const azObj: StorageItem = {
-      kind: 'object',
-      store: 'azure',
-      bucket,
-      key: 'copied/model.bin',
-      size: data.length,
-    };
-    a.setUi(new ScriptedUi([az.uri(bucket, 'moved/model.bin')]));
-    const m = await vscode.commands.executeCommand<{ mode: string; moved: boolean }>(
-      'sky.storage.moveTo',
-      azObj,
-    );
-    assert.deepStrictEqual([m.mode, m.moved], ['server', true]);
-    assert.strictEqual(await az.stat(bucket, 'copied/model.bin'), undefined);
-    assert.ok((await readAll(az, bucket, 'moved/model.bin')).equals(data));
-    // Rename a folder on S3: every object under it moves.
-    await put(s3, bucket, 'data/sub/x.txt', Buffer.from('x'));
-    a.setUi(new ScriptedUi(['renamed']));
-    const folder: StorageItem = { kind: 'folder', store: 's3', bucket, prefix: 'data/' };
-    const rn = await vscode.commands.executeCommand<{ objects: { dst: string }[] }>(
-      'sky.storage.rename',
-      folder,
-    );
-    assert.deepStrictEqual(rn.objects.map((o) => o.dst).sort(), [
-      `s3://${bucket}/renamed/model.bin`,
-      `s3://${bucket}/renamed/sub/x.txt`,
-    ]);
-    assert.strictEqual(await s3.stat(bucket, 'data/model.bin'), undefined);
-    assert.ok((await readAll(s3, bucket, 'renamed/model.bin')).equals(data));
-  });
+    it(`${kind}: Newest First lists the newest objects under a folder across its subfolders, newest first`, async () => {
+      const store = st(kind);
+      for (let i = 0; i < 5; i++)
+        await put(store, bucket, `runs/step-${i % 2}/old-${i}.pt`, Buffer.from(`${i}`));
+      await sleep(1500); // last-modified times are kept to the second
+      await put(store, bucket, 'runs/step-1/newest.pt', Buffer.from('n'));
+      const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'runs/' };
+      const r = await vscode.commands.executeCommand<{
+        uri: string;
+        keys: string[];
+        scanned: number;
+        requests: number;
+      }>('sky.storage.newestFirst', folder);
+      assert.strictEqual(r.uri, store.uri(bucket, 'runs/'));
+      assert.strictEqual(r.keys[0], 'runs/step-1/newest.pt');
+      assert.strictEqual(r.keys.length, 6);
+      assert.strictEqual(r.scanned, 6);
+      assert.strictEqual(r.requests, 3, 'the first level, then step-0/ and step-1/');
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    });
 
-  it('Add as file_mount: inserts the bucket into the picked task file, keeping its formatting, and it validates', async () => {
-    const a = await api();
-    const file = path.join(process.env.SKY_TEST_WORKSPACE!, 'mount-target.yaml');
-    const before =
-      '# A task\nname: train   # keep this spacing\n\nfile_mounts:\n  /data: ./data\n\nrun: |\n  ls /ckpt\n';
-    fs.mkdirSync(path.join(process.env.SKY_TEST_WORKSPACE!, 'data'), { recursive: true });
-    fs.writeFileSync(file, before);
-    a.setUi(new ScriptedUi([/mount-target\.yaml$/, '/ckpt', 'MOUNT_CACHED', 'MODEL_CHECKPOINT_RW']));
-    const item: StorageItem = { kind: 'bucket', store: 's3', bucket, managed: false };
-    const r = await vscode.commands.executeCommand<{ file: string; errors: unknown[] }>(
-      'sky.storage.addFileMount',
-      item,
-    );
-    assert.strictEqual(r.file, file);
-    assert.deepStrictEqual(r.errors, []);
-    const after = fs.readFileSync(file, 'utf8');
-    assert.strictEqual(
-      after,
-      `# A task\nname: train   # keep this spacing\n\nfile_mounts:\n  /data: ./data\n  /ckpt:\n    source: s3://${bucket}\n    mode: MOUNT_CACHED\n    type: MODEL_CHECKPOINT_RW\n\nrun: |\n  ls /ckpt\n`,
-    );
-    assert.deepStrictEqual(
-      validateTaskText(after, { file }).filter((d) => d.severity === 'error'),
-      [],
-    );
-    // A folder inside a bucket can only be copied (SkyPilot mounts whole buckets): no mode prompt.
-    a.setUi(new ScriptedUi([/mount-target\.yaml$/, '/inputs']));
-    const folder: StorageItem = { kind: 'folder', store: 's3', bucket, prefix: 'renamed/' };
-    const f = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.addFileMount', folder);
-    assert.strictEqual(f.mode, 'COPY');
-    assert.match(
-      fs.readFileSync(file, 'utf8'),
-      /\/inputs:\n {4}source: s3:\/\/.*\/renamed\n {4}mode: COPY\n/,
-    );
-  });
+    it(`${kind}: Copy To inside the store (server-side) and to ${next} (streamed, with the overwrite prompt), Move To, Rename a folder`, async () => {
+      const a = await api();
+      const store = st(kind);
+      const other = st(next);
+      const data = crypto.randomBytes(300_000);
+      await put(store, bucket, 'data/model.bin', data, { origin: 'vs' });
+      const obj: StorageItem = {
+        kind: 'object',
+        store: kind,
+        bucket,
+        key: 'data/model.bin',
+        size: data.length,
+      };
+      // Inside the store: the store copies, nothing streams through this machine.
+      a.setUi(new ScriptedUi([store.uri(bucket, 'copy/')]));
+      const inside = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.copyTo', obj);
+      assert.strictEqual(inside.mode, 'server');
+      assert.ok((await readAll(store, bucket, 'copy/model.bin')).equals(data), 'byte for byte');
+      assert.deepStrictEqual((await store.stat(bucket, 'copy/model.bin'))?.metadata, { origin: 'vs' });
+      // To the next store: streamed through this machine, byte for byte, metadata kept.
+      const dst = other.uri(bucket, `from-${kind}/`);
+      a.setUi(new ScriptedUi([dst]));
+      const c = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.copyTo', obj);
+      assert.strictEqual(c.mode, 'stream');
+      assert.ok(
+        (await readAll(other, bucket, `from-${kind}/model.bin`)).equals(data),
+        `byte for byte on ${next}`,
+      );
+      assert.deepStrictEqual((await other.stat(bucket, `from-${kind}/model.bin`))?.metadata, {
+        origin: 'vs',
+      });
+      // Again: the destination exists, so the user is asked; No leaves it, Replace copies.
+      const ui = new ScriptedUi([dst, false]);
+      a.setUi(ui);
+      assert.strictEqual(await vscode.commands.executeCommand('sky.storage.copyTo', obj), undefined);
+      assert.match(ui.asked.join('\n'), /confirm: 1 destination object\(s\) exist already.*Replace them\?/);
+      a.setUi(new ScriptedUi([dst, true]));
+      const again = await vscode.commands.executeCommand<{ objects: unknown[] }>('sky.storage.copyTo', obj);
+      assert.strictEqual(again.objects.length, 1);
+      // Move To inside the store: server-side, the source is gone.
+      const copied: StorageItem = {
+        kind: 'object',
+        store: kind,
+        bucket,
+        key: 'copy/model.bin',
+        size: data.length,
+      };
+      a.setUi(new ScriptedUi([store.uri(bucket, 'moved/model.bin')]));
+      const m = await vscode.commands.executeCommand<{ mode: string; moved: boolean }>(
+        'sky.storage.moveTo',
+        copied,
+      );
+      assert.deepStrictEqual([m.mode, m.moved], ['server', true]);
+      assert.strictEqual(await store.stat(bucket, 'copy/model.bin'), undefined);
+      assert.ok((await readAll(store, bucket, 'moved/model.bin')).equals(data));
+      // Rename a folder: every object under it moves.
+      await put(store, bucket, 'data/sub/x.txt', Buffer.from('x'));
+      a.setUi(new ScriptedUi(['renamed']));
+      const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'data/' };
+      const rn = await vscode.commands.executeCommand<{ mode: string; objects: { dst: string }[] }>(
+        'sky.storage.rename',
+        folder,
+      );
+      assert.strictEqual(rn.mode, 'server');
+      assert.deepStrictEqual(rn.objects.map((o) => o.dst).sort(), [
+        store.uri(bucket, 'renamed/model.bin'),
+        store.uri(bucket, 'renamed/sub/x.txt'),
+      ]);
+      assert.strictEqual(await store.stat(bucket, 'data/model.bin'), undefined);
+      assert.ok((await readAll(store, bucket, 'renamed/model.bin')).equals(data));
+    });
+
+    it(`${kind}: Add as file_mount inserts the bucket into the picked task file, keeping its formatting, and it validates`, async () => {
+      const a = await api();
+      const name = `mount-${kind}.yaml`;
+      const file = path.join(process.env.SKY_TEST_WORKSPACE!, name);
+      const before =
+        '# A task\nname: train   # keep this spacing\n\nfile_mounts:\n  /data: ./data\n\nrun: |\n  ls /ckpt\n';
+      fs.mkdirSync(path.join(process.env.SKY_TEST_WORKSPACE!, 'data'), { recursive: true });
+      fs.writeFileSync(file, before);
+      const source = st(kind).uri(bucket);
+      assert.match(source, URI_FORM[kind]);
+      a.setUi(new ScriptedUi([new RegExp(`${name}$`), '/ckpt', 'MOUNT_CACHED', 'MODEL_CHECKPOINT_RW']));
+      const item: StorageItem = { kind: 'bucket', store: kind, bucket, managed: false };
+      const r = await vscode.commands.executeCommand<{ file: string; errors: unknown[] }>(
+        'sky.storage.addFileMount',
+        item,
+      );
+      assert.strictEqual(r.file, file);
+      assert.deepStrictEqual(r.errors, []);
+      const after = fs.readFileSync(file, 'utf8');
+      assert.strictEqual(
+        after,
+        `# A task\nname: train   # keep this spacing\n\nfile_mounts:\n  /data: ./data\n  /ckpt:\n    source: ${source}\n    mode: MOUNT_CACHED\n    type: MODEL_CHECKPOINT_RW\n\nrun: |\n  ls /ckpt\n`,
+      );
+      assert.deepStrictEqual(
+        validateTaskText(after, { file }).filter((d) => d.severity === 'error'),
+        [],
+      );
+      // A folder inside a bucket can only be copied (SkyPilot mounts whole s3:// and gs:// buckets):
+      // no mode prompt. An Azure https:// URL with a path may still be mounted: the mode is asked.
+      a.setUi(new ScriptedUi([new RegExp(`${name}$`), '/inputs', ...(kind === 'azure' ? ['COPY'] : [])]));
+      const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'renamed/' };
+      const f = await vscode.commands.executeCommand<{ mode: string }>('sky.storage.addFileMount', folder);
+      assert.strictEqual(f.mode, 'COPY');
+      assert.ok(
+        fs.readFileSync(file, 'utf8').includes(`  /inputs:\n    source: ${source}/renamed\n    mode: COPY\n`),
+      );
+      fs.rmSync(file);
+    });
+
+    it(`${kind}: Go to URI… lands on a folder of the store from its URI (an object’s URI on its folder)`, async () => {
+      const a = await api();
+      const store = st(kind);
+      await put(store, bucket, 'goto/deep/file.txt', Buffer.from('deep'));
+      try {
+        a.setUi(new ScriptedUi([store.uri(bucket, 'goto/')]));
+        const item = await vscode.commands.executeCommand<StorageItem>('sky.storage.goToUri');
+        assert.ok(
+          item?.kind === 'folder' && item.store === kind,
+          `a ${kind} folder: ${JSON.stringify(item)}`,
+        );
+        assert.deepStrictEqual([item.bucket, item.prefix], [bucket, 'goto/']);
+        assert.ok((await a.storage.tree.getChildren()).includes(item), 'a root of the Storage view');
+        const [deep] = await a.storage.tree.getChildren(item);
+        assert.ok(deep.kind === 'folder' && deep.prefix === 'goto/deep/');
+        a.setUi(new ScriptedUi([store.uri(bucket, 'goto/deep/file.txt')]));
+        const f = await vscode.commands.executeCommand<StorageItem>('sky.storage.goToUri');
+        assert.ok(f?.kind === 'folder' && f.store === kind && f.prefix === 'goto/deep/');
+        const [file] = await a.storage.tree.getChildren(f);
+        assert.ok(file.kind === 'object' && file.key === 'goto/deep/file.txt');
+      } finally {
+        a.storage.session.pinned.length = 0;
+        a.storage.session.refresh();
+      }
+    });
+
+    it(`${kind}: Open in Editor: saving uploads; a change in the bucket since it was read is caught (Compare: not saved; Overwrite: saved)`, async () => {
+      const a = await api();
+      const store = st(kind);
+      await put(store, bucket, 'edit/notes.txt', Buffer.from('line one\n'));
+      const obj: StorageItem = { kind: 'object', store: kind, bucket, key: 'edit/notes.txt', size: 9 };
+      const uri = await vscode.commands.executeCommand<string>('sky.storage.openInEditor', obj);
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+      assert.strictEqual(doc.uri.authority, kind);
+      assert.strictEqual(doc.getText(), 'line one\n');
+      const append = async (text: string) => {
+        const e = new vscode.WorkspaceEdit();
+        e.insert(doc.uri, doc.positionAt(doc.getText().length), text);
+        assert.ok(await vscode.workspace.applyEdit(e));
+      };
+      await append('line two\n');
+      assert.strictEqual(await doc.save(), true);
+      assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), 'line one\nline two\n');
+      // Someone else writes the object; our next save must not silently replace it.
+      await put(store, bucket, 'edit/notes.txt', Buffer.from('theirs\n'));
+      await append('line three\n');
+      a.setUi(new ScriptedUi(['Compare']));
+      assert.strictEqual(await doc.save(), false, 'not saved');
+      assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), 'theirs\n');
+      const diff = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find(
+          (t) =>
+            t.input instanceof vscode.TabInputTextDiff &&
+            t.input.original.scheme === 'sky-storage-conflict' &&
+            t.input.modified.toString() === uri,
+        );
+      assert.ok(diff, 'a diff of the bucket’s version and ours is open');
+      a.setUi(new ScriptedUi(['Overwrite']));
+      assert.strictEqual(await doc.save(), true);
+      const ours = 'line one\nline two\nline three\n';
+      assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), ours);
+      if (kind !== 's3') {
+        // The same bytes rewritten underneath: only the version tells (GCS's generation, Azure's
+        // ETag; RGW's ETag is the content's MD5, so an identical rewrite is no conflict there).
+        await put(store, bucket, 'edit/notes.txt', Buffer.from(ours));
+        await append('line four\n');
+        const ui = new ScriptedUi(['Cancel']);
+        a.setUi(ui);
+        assert.strictEqual(await doc.save(), false, 'not saved');
+        assert.match(ui.asked.join('\n'), /changed in the bucket since you opened it/);
+        assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), ours);
+        a.setUi(new ScriptedUi(['Overwrite']));
+        assert.strictEqual(await doc.save(), true);
+        assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), `${ours}line four\n`);
+        // Another write lands while the user decides: the upload is pinned (generation / ETag) to the
+        // version the user chose to replace, so the store refuses it and the user is asked again.
+        await put(store, bucket, 'edit/notes.txt', Buffer.from('theirs again\n'));
+        await append('line five\n');
+        const racing = new WriteWhileAsked(['Overwrite', 'Cancel'], () =>
+          put(store, bucket, 'edit/notes.txt', Buffer.from('a third writer\n')),
+        );
+        a.setUi(racing);
+        assert.strictEqual(await doc.save(), false, 'not saved');
+        assert.strictEqual(racing.asked.length, 2, 'asked again after the refused upload');
+        assert.strictEqual((await readAll(store, bucket, 'edit/notes.txt')).toString(), 'a third writer\n');
+        a.setUi(new ScriptedUi(['Overwrite']));
+        assert.strictEqual(await doc.save(), true);
+        assert.strictEqual(
+          (await readAll(store, bucket, 'edit/notes.txt')).toString(),
+          `${ours}line four\nline five\n`,
+        );
+      }
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it(`${kind}: Open in Explorer adds a folder of the bucket as a workspace folder, and its files read through it`, async () => {
+      const store = st(kind);
+      await put(store, bucket, 'explore/a.txt', Buffer.from(`alpha on ${kind}`));
+      await put(store, bucket, 'explore/sub/b.txt', Buffer.from('beta'));
+      const folder: StorageItem = { kind: 'folder', store: kind, bucket, prefix: 'explore/' };
+      const added = new Promise<vscode.WorkspaceFoldersChangeEvent>((resolve) => {
+        const sub = vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+          sub.dispose();
+          resolve(e);
+        });
+      });
+      const uri = await vscode.commands.executeCommand<string>('sky.storage.openInExplorer', folder);
+      const e = await added;
+      assert.deepStrictEqual(
+        e.added.map((f) => f.uri.toString()),
+        [uri],
+      );
+      const ws = vscode.workspace.workspaceFolders!.find((f) => f.uri.toString() === uri)!;
+      try {
+        assert.strictEqual(ws.uri.scheme, 'sky-bucket');
+        assert.strictEqual(ws.uri.authority, kind);
+        assert.strictEqual(ws.name, `${bucket}/explore`);
+        const entries = await vscode.workspace.fs.readDirectory(ws.uri);
+        assert.deepStrictEqual(entries.sort(), [
+          ['a.txt', vscode.FileType.File],
+          ['sub', vscode.FileType.Directory],
+        ]);
+        const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ws.uri, 'a.txt')));
+        assert.strictEqual(text.toString(), `alpha on ${kind}`);
+        const sub = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(ws.uri, 'sub'));
+        assert.deepStrictEqual(sub, [['b.txt', vscode.FileType.File]]);
+        const stat = await vscode.workspace.fs.stat(vscode.Uri.joinPath(ws.uri, 'sub', 'b.txt'));
+        assert.deepStrictEqual([stat.type, stat.size], [vscode.FileType.File, 4]);
+      } finally {
+        vscode.workspace.updateWorkspaceFolders(ws.index, 1);
+      }
+    });
+  }
 
   it('Go to URI…: an Azure container reached with a container SAS that cannot list containers becomes a root', async () => {
     const a = await api();
-    await put(az, bucket, 'pinned/deep/file.txt', Buffer.from('deep'));
+    await put(st('azure'), bucket, 'pinned/deep/file.txt', Buffer.from('deep'));
     const home = process.env.SKY_VSCODE_HOME!;
     const cs = String(
       (
@@ -254,47 +451,5 @@ describe('storage view object actions: properties, newest first, copy/move/renam
       await settings.update('configFile', undefined, vscode.ConfigurationTarget.Global);
       a.storage.session.refresh();
     }
-  });
-
-  it('Open in Editor: saving uploads; a change in the bucket since it was read is caught (Compare: not saved; Overwrite: saved)', async () => {
-    const a = await api();
-    await put(s3, bucket, 'edit/notes.txt', Buffer.from('line one\n'));
-    const obj: StorageItem = { kind: 'object', store: 's3', bucket, key: 'edit/notes.txt', size: 9 };
-    const uri = await vscode.commands.executeCommand<string>('sky.storage.openInEditor', obj);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
-    assert.strictEqual(doc.getText(), 'line one\n');
-    const append = async (text: string) => {
-      const e = new vscode.WorkspaceEdit();
-      e.insert(doc.uri, doc.positionAt(doc.getText().length), text);
-      assert.ok(await vscode.workspace.applyEdit(e));
-    };
-    await append('line two\n');
-    assert.strictEqual(await doc.save(), true);
-    assert.strictEqual((await readAll(s3, bucket, 'edit/notes.txt')).toString(), 'line one\nline two\n');
-    // Someone else writes the object; our next save must not silently replace it.
-    await put(s3, bucket, 'edit/notes.txt', Buffer.from('theirs\n'));
-    await append('line three\n');
-    a.setUi(new ScriptedUi(['Compare']));
-    assert.strictEqual(await doc.save(), false, 'not saved');
-    assert.strictEqual((await readAll(s3, bucket, 'edit/notes.txt')).toString(), 'theirs\n');
-    const diff = vscode.window.tabGroups.all
-      .flatMap((g) => g.tabs)
-      .find(
-        (t) =>
-          t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === 'sky-storage-conflict',
-      );
-    assert.ok(diff, 'a diff of the bucket’s version and ours is open');
-    a.setUi(new ScriptedUi(['Overwrite']));
-    assert.strictEqual(await doc.save(), true);
-    assert.strictEqual(
-      (await readAll(s3, bucket, 'edit/notes.txt')).toString(),
-      'line one\nline two\nline three\n',
-    );
-    // The Explorer's view of a bucket: paged directory reads through the same provider.
-    const root = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`sky-bucket://s3/${bucket}`));
-    assert.ok(root.some(([n, t]) => n === 'edit' && t === vscode.FileType.Directory));
-    const files = await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`sky-bucket://s3/${bucket}/edit`));
-    assert.deepStrictEqual(files, [['notes.txt', vscode.FileType.File]]);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

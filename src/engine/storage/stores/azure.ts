@@ -35,6 +35,12 @@ export async function openAzureStore(cfg: AzureConfig): Promise<Store> {
       if (local) throw local;
       const e = err as { statusCode?: number; code?: string; message?: string; name?: string };
       if (e.name === 'AbortError') throw new CancelledError();
+      if (e.statusCode === 412)
+        throw new SkyError(
+          'object-changed',
+          `The blob changed in container ${container} since it was read (${what}); nothing was written.`,
+          { cause: err },
+        );
       if (e.code === 'ContainerNotFound' || e.statusCode === 404)
         throw new SkyError('bucket-not-found', `Container ${container} does not exist (${what}).`, {
           cause: err,

@@ -1,6 +1,7 @@
 // Stat, server-side copy (copy from URL), streamed put and SAS links for Azure Blob.
 import type { Readable } from 'stream';
-import type { BlobServiceClient } from '@azure/storage-blob';
+import { setTimeout as sleep } from 'timers/promises';
+import type { BlobBeginCopyFromUrlPollState, BlobClient, BlobServiceClient } from '@azure/storage-blob';
 import { CancelledError, signalFromToken } from '../../util/cancellation';
 import { SkyError } from '../../util/errors';
 import type { ObjectOps, ObjectStat } from '../objectOps';
@@ -11,7 +12,17 @@ type Wrap = <T>(what: string, container: string, fn: () => Promise<T>) => Promis
 /** Copy Blob From URL (synchronous, atomic) takes sources up to 256 MiB. */
 const SYNC_COPY_MAX = 256 * 1024 * 1024;
 
+/** How often a pending asynchronous copy is polled. */
+const COPY_POLL_MS = 1000;
+
 const unquote = (s?: string) => s?.replace(/^"|"$/g, '');
+
+async function removeUnfinishedCopy(to: BlobClient, copyId: string): Promise<void> {
+  await to.abortCopyFromURL(copyId).catch(() => undefined);
+  const p = await to.getProperties().catch(() => undefined);
+  if (p?.copyId === copyId && p.copyStatus !== 'success')
+    await to.deleteIfExists({ conditions: { ifMatch: p.etag } }).catch(() => undefined);
+}
 
 export function azureObjectOps(svc: BlobServiceClient, az: Az, wrap: Wrap): ObjectOps {
   const sharedKey = svc.credential instanceof az.StorageSharedKeyCredential ? svc.credential : undefined;
@@ -64,21 +75,31 @@ export function azureObjectOps(svc: BlobServiceClient, az: Az, wrap: Wrap): Obje
           await to.syncCopyFromURL(url, { abortSignal });
           return;
         }
-        // Larger blobs (or no account key to sign a SAS): an asynchronous Copy Blob inside the
-        // account. A failed or cancelled copy leaves an incomplete destination: it is removed.
-        const poller = await to.beginCopyFromURL(from.url, { abortSignal });
+        // Larger blobs (or no account key to sign a SAS): Start Copy (asynchronous, inside the
+        // account) and wait for it, polling often enough that a cancel aborts it promptly.
+        let copyId: string | undefined;
         try {
-          await poller.pollUntilDone();
-          const done = await to.getProperties();
-          if (done.copyStatus && done.copyStatus !== 'success')
-            throw new SkyError(
-              'copy-failed',
-              `The copy to ${dst.key} ended ${done.copyStatus}: ${done.copyStatusDescription ?? ''}`,
-            );
+          // The SDK's poller is used only to start the copy: its 15 s waits cannot be cancelled.
+          const started = (
+            await to.beginCopyFromURL(from.url, { abortSignal })
+          ).getOperationState() as BlobBeginCopyFromUrlPollState;
+          copyId = started.copyId;
+          let status = started.isCompleted ? started.result?.copyStatus : 'pending';
+          let why: string | undefined;
+          while (status === 'pending') {
+            await sleep(COPY_POLL_MS, undefined, { signal: abortSignal });
+            const p = await to.getProperties({ abortSignal });
+            if (p.copyId !== copyId)
+              throw new SkyError('copy-failed', `${dst.key} was written by another client during the copy.`);
+            status = p.copyStatus;
+            why = p.copyStatusDescription;
+          }
+          if (status !== 'success')
+            throw new SkyError('copy-failed', `The copy to ${dst.key} ended ${status}: ${why ?? ''}`);
         } catch (err) {
-          const id = poller.getOperationState().result?.copyId;
-          if (id) await to.abortCopyFromURL(id).catch(() => undefined);
-          await to.deleteIfExists().catch(() => undefined);
+          // A pending or failed copy leaves an incomplete destination: it is aborted and removed, but
+          // only while the blob under the name is still this copy's (never a blob someone else wrote).
+          if (copyId) await removeUnfinishedCopy(to, copyId);
           if (o.token?.isCancellationRequested) throw new CancelledError();
           throw err;
         }
@@ -102,6 +123,7 @@ export function azureObjectOps(svc: BlobServiceClient, az: Az, wrap: Wrap): Obje
               abortSignal: signalFromToken(o.token),
               blobHTTPHeaders: o.contentType ? { blobContentType: o.contentType } : undefined,
               metadata: o.metadata,
+              conditions: o.ifVersion?.etag ? { ifMatch: `"${o.ifVersion.etag}"` } : undefined,
             });
         } catch (err) {
           if (o.token?.isCancellationRequested) throw new CancelledError();

@@ -32,13 +32,25 @@ export async function openGcsStore(cfg: GcsConfig): Promise<Store> {
       if (err instanceof SkyError || err instanceof CancelledError) throw err;
       const local = localFsError(err);
       if (local) throw local;
-      const e = err as { code?: number | string; message?: string; name?: string };
+      const e = err as {
+        code?: number | string;
+        message?: string;
+        name?: string;
+        response?: { status?: number };
+      };
       if (e.name === 'AbortError' || e.code === 'ABORT_ERR') throw new CancelledError();
       if (/Could not load the default credentials/i.test(e.message ?? ''))
         throw new SkyError('store-credentials', `No GCS credentials to ${what}.`, {
           cause: err,
           hint: 'Run `gcloud auth application-default login`, or set stores.gcs.keyFile (or endpoint) in the config.',
         });
+      // A resumable session's error carries the status on its response only.
+      if (e.code === 412 || e.response?.status === 412)
+        throw new SkyError(
+          'object-changed',
+          `The object changed on GCS bucket ${bucket} since it was read (${what}); nothing was written.`,
+          { cause: err },
+        );
       if (e.code === 404)
         throw new SkyError('bucket-not-found', `GCS bucket ${bucket} does not exist (${what}).`, {
           cause: err,

@@ -60,6 +60,9 @@ export function gcsObjectOps(storage: Storage, wrap: Wrap): ObjectOps {
           .createWriteStream({
             resumable: size > 8 * 1024 * 1024,
             validation: 'md5',
+            ...(o.ifVersion?.generation
+              ? { preconditionOpts: { ifGenerationMatch: Number(o.ifVersion.generation) } }
+              : {}),
             metadata: {
               ...(o.contentType ? { contentType: o.contentType } : {}),
               ...(o.metadata ? { metadata: o.metadata } : {}),

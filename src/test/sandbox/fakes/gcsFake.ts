@@ -1,7 +1,8 @@
 // A named fake of the GCS JSON API (what @google-cloud/storage 7 sends with a custom apiEndpoint):
 // buckets, objects list with prefix/delimiter/maxResults/pageToken, metadata and media download,
 // multipart, media and resumable uploads, and rewrites (server-side copies). Objects carry
-// md5Hash, crc32c, mediaLink and user metadata like GCS. With `signers`, V4 signed URLs
+// md5Hash, crc32c, mediaLink and user metadata like GCS. Uploads honour the ifGenerationMatch
+// precondition (0: only if there is no object) with GCS's 412 conditionNotMet. With `signers`, V4 signed URLs
 // (GET /{bucket}/{object}?X-Goog-Signature=…) are served after their RSA signature is verified.
 import * as crypto from 'crypto';
 import * as http from 'http';
@@ -25,6 +26,7 @@ interface ResumableSession {
   received: number;
   contentType?: string;
   metadata?: Record<string, string>;
+  ifGenerationMatch?: string;
 }
 
 export interface GcsFake {
@@ -65,8 +67,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function gcsError(res: http.ServerResponse, status: number, message: string): void {
-  json(res, status, { error: { code: status, message, errors: [{ message, reason: String(status) }] } });
+function gcsError(res: http.ServerResponse, status: number, message: string, reason = String(status)): void {
+  json(res, status, { error: { code: status, message, errors: [{ message, reason }] } });
 }
 
 /** Splits a multipart/related body into its parts' bodies (headers dropped). */
@@ -195,6 +197,18 @@ export async function startGcsFake(opts: {
     if (segs[0] === 'upload' && segs[3] === 'b' && segs[5] === 'o') {
       const bucket = decodeURIComponent(segs[4]);
       if (!buckets.has(bucket)) return gcsError(res, 404, `The specified bucket does not exist.`);
+      /** GCS's ifGenerationMatch (the live object's generation, or 0 for none): answers 412 if unmet. */
+      const unmet = (name: string, want: string | null | undefined): boolean => {
+        if (want === null || want === undefined) return false;
+        if (want === (buckets.get(bucket)?.objects.get(name)?.generation ?? '0')) return false;
+        gcsError(
+          res,
+          412,
+          'At least one of the pre-conditions you specified did not hold.',
+          'conditionNotMet',
+        );
+        return true;
+      };
       const type = q.get('uploadType');
       const uploadId = q.get('upload_id');
       if (method === 'POST' && type === 'multipart') {
@@ -206,6 +220,7 @@ export async function startGcsFake(opts: {
         };
         const name = md.name ?? q.get('name');
         if (!name || !media) return gcsError(res, 400, 'Malformed multipart upload');
+        if (unmet(name, q.get('ifGenerationMatch'))) return;
         return json(
           res,
           200,
@@ -215,6 +230,7 @@ export async function startGcsFake(opts: {
       if (method === 'POST' && type === 'media') {
         const name = q.get('name');
         if (!name) return gcsError(res, 400, 'name required');
+        if (unmet(name, q.get('ifGenerationMatch'))) return;
         return json(res, 200, store(bucket, name, body, String(req.headers['content-type'] ?? '')));
       }
       if (method === 'POST' && type === 'resumable') {
@@ -225,6 +241,7 @@ export async function startGcsFake(opts: {
         };
         const name = md.name ?? q.get('name');
         if (!name) return gcsError(res, 400, 'name required');
+        if (unmet(name, q.get('ifGenerationMatch'))) return;
         const id = crypto.randomBytes(12).toString('hex');
         sessions.set(id, {
           bucket,
@@ -234,6 +251,8 @@ export async function startGcsFake(opts: {
           // GCS takes the type from the body or, as the SDK sends it, X-Upload-Content-Type.
           contentType: md.contentType ?? (req.headers['x-upload-content-type'] as string | undefined),
           metadata: md.metadata,
+          // Checked again when the upload completes.
+          ifGenerationMatch: q.get('ifGenerationMatch') ?? undefined,
         });
         res.writeHead(200, {
           location: `${endpoint}/upload/storage/v1/b/${segs[4]}/o?uploadType=resumable&upload_id=${id}`,
@@ -259,6 +278,7 @@ export async function startGcsFake(opts: {
         }
         if (total !== undefined && s.received !== total) return gcsError(res, 400, 'Size mismatch');
         sessions.delete(uploadId);
+        if (unmet(s.name, s.ifGenerationMatch)) return;
         return json(
           res,
           200,
