@@ -1,6 +1,10 @@
 // The CLI as users run it, for every test that starts it as a process.
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
+
+const execFileAsync = promisify(execFile);
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -18,3 +22,17 @@ export function cliEntry(): string {
 }
 
 export const CLI = cliEntry();
+
+/** Runs the CLI with `args`; a non-zero exit is returned with its output, never thrown. */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileAsync(process.execPath, [CLI, ...args], { env, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}

@@ -11,10 +11,7 @@ import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
 import { makeTestDir } from '../sandbox/proc';
 import { processesWith } from '../harness/processes';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 async function until<T>(
   what: () => string,

@@ -2,16 +2,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../services/clusterItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import type { LaunchResult } from '../../engine/launch/run';
 import type { JobTerminal } from '../../ui/jobTerminal';
 import { makeTestDir } from '../sandbox/proc';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 /** Polls `check` until it holds; stops early with `failure()`'s error (e.g. a launch that failed). */
 async function until(what: string, check: () => boolean, failure: () => unknown, timeoutMs = 120_000) {

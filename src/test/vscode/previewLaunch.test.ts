@@ -2,14 +2,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SkyExtensionApi } from '../../extension';
 import { loadConfig } from '../../engine/config/config';
 import { openStore } from '../../engine/storage';
 import { ScriptedUi } from '../../ui/scriptedUi';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

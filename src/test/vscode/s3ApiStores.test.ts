@@ -3,14 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
-import type { SkyExtensionApi } from '../../extension';
 import { emptyAndDeleteBucket, readRecords, removeRecord } from '../../engine/storage';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { makeTestDir } from '../sandbox/proc';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 describe('storage view: Nebius, CoreWeave and VAST Data roots (RGW)', function () {
   this.timeout(120_000);

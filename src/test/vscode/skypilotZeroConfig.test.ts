@@ -11,10 +11,7 @@ import { ScriptedUi } from '../../ui/scriptedUi';
 import type { StorageItem } from '../../services/storageItems';
 import { skyPilotHome, type SandboxServers, type SkyPilotStore } from '../sandbox/skypilotHome';
 import { makeSkyPilotRecords, SKY_VENV_BIN } from '../sandbox/skypilotRecords';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 /** The sandbox's servers (this tier has RGW and Azurite), read from the tier's own config. */
 function servers(): SandboxServers {

@@ -7,9 +7,9 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SkyExtensionApi } from '../../extension';
 import type { ClusterTreeItem } from '../../services/clusterItems';
 import { makeTestDir } from '../sandbox/proc';
+import { api } from './extensionApi';
 
 type NodeItem = Extract<ClusterTreeItem, { kind: 'node' }>;
 
@@ -20,10 +20,6 @@ interface SandboxJson {
     sshConfigPath: string;
     nodes: { alias: string; ip: string; port: number; user: string; home: string; hostname: string }[];
   };
-}
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
 }
 
 describe('clusters: the ssh command of a node under paths full of shell syntax (sandbox sshd node)', function () {

@@ -5,16 +5,12 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
-import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../services/storageItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { emptyAndDeleteBucket, listAll, readRecords, upsertRecord } from '../../engine/storage';
 import { startForwardProxy } from '../sandbox/forwardProxy';
 import { makeTestDir } from '../sandbox/proc';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 describe('storage view: tree, paging, filter, download, delete (RGW + Azurite; the GCS fake is configured too)', function () {
   this.timeout(120_000);

@@ -9,16 +9,8 @@ import type { SkyExtensionApi } from '../../extension';
 import type { Store, StoreKind } from '../../engine/storage';
 import type { StorageItem } from '../../services/storageItems';
 import { ScriptedUi } from '../../ui/scriptedUi';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
-
-async function readAll(store: Store, bucket: string, key: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of await store.openRead(bucket, key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
+import { api } from './extensionApi';
+import { readAll } from '../harness/objectBytes';
 
 /** What the Sky log received while `fn` ran. */
 async function logged(a: SkyExtensionApi, fn: () => Promise<unknown>) {

@@ -9,22 +9,13 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import * as vscode from 'vscode';
 import { parse, stringify } from 'yaml';
-import type { SkyExtensionApi } from '../../extension';
 import type { Store, StoreKind } from '../../engine/storage';
 import { validateTaskText } from '../../engine/task/validate';
 import type { StorageItem } from '../../services/storageItems';
 import type { PickItem } from '../../engine/util/prompt';
 import { ScriptedUi, type ScriptedAnswer } from '../../ui/scriptedUi';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
-
-async function readAll(store: Store, bucket: string, key: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of await store.openRead(bucket, key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
+import { api } from './extensionApi';
+import { readAll } from '../harness/objectBytes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

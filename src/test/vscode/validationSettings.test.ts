@@ -6,11 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SkyExtensionApi } from '../../extension';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 /** The codes of Sky's diagnostics on `uri`, sorted, once they equal `want` (published asynchronously). */
 async function codesBecome(uri: vscode.Uri, want: string[], ms = 15_000): Promise<void> {

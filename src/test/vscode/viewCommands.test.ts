@@ -8,10 +8,7 @@ import type { SkyExtensionApi } from '../../extension';
 import type { StorageItem } from '../../services/storageItems';
 import { emptyAndDeleteBucket, listAll } from '../../engine/storage';
 import { makeTestDir } from '../sandbox/proc';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -2,15 +2,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { SkyExtensionApi } from '../../extension';
 import type { LaunchResult } from '../../engine/launch/run';
 import { ScriptedUi } from '../../ui/scriptedUi';
 import { validateTaskText } from '../../engine/task/validate';
 import { makeTestDir } from '../sandbox/proc';
-
-async function api(): Promise<SkyExtensionApi> {
-  return vscode.extensions.getExtension<SkyExtensionApi>('sky-vscode.sky-vscode')!.activate();
-}
+import { api } from './extensionApi';
 
 interface Step {
   id: string;

@@ -1,16 +1,12 @@
 // `storage mkdir` through the CLI on every store API of the sandbox: RGW (S3), Azurite (Azure), the
 // GCS fake and the OCI fake. A folder is a zero-byte marker whose key ends in '/'.
 import * as assert from 'assert';
-import { execFile } from 'child_process';
 import * as crypto from 'crypto';
-import * as path from 'path';
-import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
 import { openStore, type Store, type StoreKind } from '../../../engine/storage';
 import { sharedSandbox, type Sandbox } from '../../sandbox';
+import { runCli } from '../../harness/cli';
 
-const exec = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', '..', 'cli.js');
 const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
 
 describe('storage mkdir through the CLI on RGW, Azurite, the GCS fake and the OCI fake', function () {
@@ -18,15 +14,7 @@ describe('storage mkdir through the CLI on RGW, Azurite, the GCS fake and the OC
   let sb: Sandbox;
   const stores = new Map<StoreKind, Store>();
   const bucket = `sky-mkdir-${crypto.randomBytes(3).toString('hex')}`;
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await exec('node', [CLI, 'storage', ...args], { env: sb.env() });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const cli = (...args: string[]) => runCli(['storage', ...args], sb.env());
 
   before(async () => {
     sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });

@@ -1,12 +1,10 @@
 // `storage stat | ls --newest | find | cp | mv | presign` through the CLI on every store API of the
 // sandbox: RGW (S3), Azurite (Azure), the GCS fake and the OCI fake.
 import * as assert from 'assert';
-import { execFile } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { promisify } from 'util';
 import { loadConfig } from '../../../engine/config/config';
 import { openStore, type Store, type StoreKind } from '../../../engine/storage';
 import { copyUri } from '../../../engine/storage/copy';
@@ -15,18 +13,12 @@ import { sharedSandbox, type Sandbox } from '../../sandbox';
 import { startCountingRelay } from '../../sandbox/countingRelay';
 import { startGcsFake, type GcsFake } from '../../sandbox/fakes/gcsFake';
 import { makeTestDir } from '../../sandbox/proc';
-import { CLI } from '../../harness/cli';
+import { runCli } from '../../harness/cli';
+import { readAll } from '../../harness/objectBytes';
 
-const exec = promisify(execFile);
 const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
-
-async function readAll(store: Store, bucket: string, key: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of await store.openRead(bucket, key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
 
 async function put(store: Store, bucket: string, key: string, data: Buffer, meta?: Record<string, string>) {
   await store.putStream(bucket, key, Readable.from([data]), data.length, {
@@ -40,15 +32,7 @@ describe('object verbs through the CLI on RGW, Azurite, the GCS fake and the OCI
   let sb: Sandbox;
   const stores = new Map<StoreKind, Store>();
   const buckets = new Map<StoreKind, string[]>();
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await exec('node', [CLI, 'storage', ...args], { env: sb.env(), maxBuffer: 64 << 20 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
+  const cli = (...args: string[]) => runCli(['storage', ...args], sb.env());
   const json = async <T>(...args: string[]): Promise<T> => {
     const r = await cli(...args, '--json');
     assert.strictEqual(r.code, 0, `storage ${args.join(' ')} failed: ${r.stderr}`);
@@ -444,11 +428,11 @@ describe('storage presign on GCS: a V4 signed URL from a service-account key, ch
     await store.createBucket('sky-sign');
     const data = crypto.randomBytes(4096);
     await store.putStream('sky-sign', 'runs/a b.bin', Readable.from([data]), data.length);
-    const r = await exec(
-      'node',
-      [CLI, 'storage', 'presign', 'gs://sky-sign/runs/a b.bin', '--expires', '10m', '--json'],
-      { env },
+    const r = await runCli(
+      ['storage', 'presign', 'gs://sky-sign/runs/a b.bin', '--expires', '10m', '--json'],
+      env,
     );
+    assert.strictEqual(r.code, 0, r.stderr);
     const link = JSON.parse(r.stdout) as { url: string; grants: string; expires: string };
     assert.match(link.url, /X-Goog-Signature=/);
     assert.match(link.grants, /download \(GET\) gs:\/\/sky-sign\/runs\/a b\.bin/);

@@ -8,12 +8,7 @@ import { loadConfig } from '../../../engine/config/config';
 import { openStore, type Store, type StoreKind } from '../../../engine/storage';
 import { SkyError } from '../../../engine/util/errors';
 import { sharedSandbox } from '../../sandbox';
-
-async function readAll(store: Store, bucket: string, key: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of await store.openRead(bucket, key)) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
+import { readAll } from '../../harness/objectBytes';
 
 describe('uploads pinned to the version read (ifVersion) on Azurite and the GCS fake', function () {
   this.timeout(120_000);
