@@ -19,13 +19,9 @@ export function runTimestamp(d = new Date()): string {
   return `sky-${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}-${p(d.getMilliseconds() * 1000, 6)}`;
 }
 
-export function taskIdFor(cluster: string, jobId: number, d = new Date()): string {
-  return `${taskIdPrefix(cluster, d)}${jobId}`;
-}
-
-/** A task id without its job id (the head appends the id it reserves: jobs.ts submitJob). */
-export function taskIdPrefix(cluster: string, d = new Date()): string {
-  return `${runTimestamp(d)}_${cluster}_`;
+/** SkyPilot's `<timestamp>_<cluster>_<job id>` (the id may be submitJob's placeholder). */
+export function taskIdFor(cluster: string, jobId: number | string, d = new Date()): string {
+  return `${runTimestamp(d)}_${cluster}_${jobId}`;
 }
 
 export function skypilotEnv(i: NodeEnvInput): Record<string, string> {

@@ -25,16 +25,16 @@ export interface JobRecord {
 
 /**
  * Submits a job in one round trip: reserves the next id (mkdir is atomic, so two launches never share one) and writes its first record.
- * The record goes up with a random placeholder where the id belongs (in `id` and at the end of
- * `taskId`, SkyPilot's `<timestamp>_<cluster>_<id>`), which the head replaces with the id it got.
+ * The record goes up with a random placeholder where the id belongs (in `id` and in `taskId`, which
+ * taskIdOf makes from an id), and the head replaces it with the id it got.
  */
 export async function submitJob(
   head: Client,
   fields: Omit<JobRecord, 'id' | 'taskId'>,
-  taskIdPrefix: string,
+  taskIdOf: (id: number | string) => string,
 ): Promise<JobRecord> {
   const token = `SKYJOBID${crypto.randomBytes(8).toString('hex').toUpperCase()}`;
-  const draft = JSON.stringify({ id: token, taskId: `${taskIdPrefix}${token}`, ...fields }, null, 2);
+  const draft = JSON.stringify({ id: token, taskId: taskIdOf(token), ...fields }, null, 2);
   const r = await execChecked(
     head,
     `mkdir -p ~/${JOBS_DIR} && cd ~/${JOBS_DIR} && n=$(ls -1 | grep -E '^[0-9]+$' | sort -n | tail -1); n=$(( \${n:-0} + 1 )); while ! mkdir "$n" 2>/dev/null; do n=$((n+1)); done; ` +
@@ -43,7 +43,7 @@ export async function submitJob(
     { stdin: draft },
   );
   const id = parseJobId(r.stdout.trim(), `the head's reply when submitting the job`);
-  return { id, taskId: `${taskIdPrefix}${id}`, ...fields };
+  return { id, taskId: taskIdOf(id), ...fields };
 }
 
 export async function writeJob(client: Client, job: JobRecord): Promise<void> {

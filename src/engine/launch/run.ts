@@ -16,7 +16,7 @@ import { CancelledError, noCancel } from '../util/cancellation';
 import { noLog } from '../util/log';
 import { noProgress } from '../util/progress';
 import { redact } from '../util/redact';
-import { gpusPerNode, skypilotEnv, taskIdPrefix, exportLines } from './env';
+import { gpusPerNode, skypilotEnv, taskIdFor, exportLines } from './env';
 import { JobRecord, JobStatus, submitJob, writeJob } from './jobs';
 import { startDetachedCommand, wrapScript } from './scripts';
 import { driverScript, waitCommand } from './driver';
@@ -127,6 +127,7 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
     });
     addresses.catch(() => undefined);
     const headClient = (await pool.get(head.alias)).client;
+    const submittedAt = new Date();
     job = await submitJob(
       headClient,
       {
@@ -135,9 +136,9 @@ export async function launchTask(req: LaunchRequest, deps: LaunchDeps): Promise<
         kind: req.kind,
         nodes: runNodes.map((n) => n.alias),
         status: 'PENDING',
-        submittedAt: new Date().toISOString(),
+        submittedAt: submittedAt.toISOString(),
       },
-      taskIdPrefix(cluster.name),
+      (id) => taskIdFor(cluster.name, id, submittedAt),
     );
     const jobId = job.id;
     const taskId = job.taskId;

@@ -19,6 +19,8 @@ type WorkerReply =
 /** Next to this file in the compiled output, and next to the bundle in dist/. */
 const WORKER_FILE = path.join(__dirname, 'walkWorker.js');
 
+const walkHere = (req: WalkRequest) => walkLocalTree(req.root, { excludeGit: req.excludeGit });
+
 function onWorker(req: WalkRequest): Promise<LocalTree> | undefined {
   if (!fs.existsSync(WORKER_FILE)) return undefined;
   return new Promise<LocalTree>((resolve, reject) => {
@@ -38,7 +40,7 @@ function onWorker(req: WalkRequest): Promise<LocalTree> | undefined {
       if (settled) return;
       settled = true;
       try {
-        resolve(walkLocalTree(req.root, { excludeGit: req.excludeGit }));
+        resolve(walkHere(req));
       } catch (err) {
         reject(err);
       }
@@ -56,8 +58,7 @@ export function walkInBackground(req: WalkRequest): Promise<LocalTree> {
   } catch {
     started = undefined; // no worker threads here (e.g. a locked-down host): walk in-process below
   }
-  const walk =
-    started ?? Promise.resolve().then(() => walkLocalTree(req.root, { excludeGit: req.excludeGit }));
+  const walk = started ?? Promise.resolve().then(() => walkHere(req));
   // Awaited by the sync; until then a failure must not be an unhandled rejection.
   walk.catch(() => undefined);
   return walk;
