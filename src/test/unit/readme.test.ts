@@ -5,6 +5,15 @@ import { DOC_SCREENSHOTS } from '../e2e/e2eContext';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
+/** The README and every docs/*.md, relative to the repository. */
+const docFiles = () => [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+
 describe('README', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
@@ -24,13 +33,7 @@ describe('README', () => {
   });
 
   it('links only to files that exist, in the README and in every docs/*.md (relative to each file)', () => {
-    for (const file of [
-      'README.md',
-      ...fs
-        .readdirSync(path.join(ROOT, 'docs'))
-        .filter((f) => f.endsWith('.md'))
-        .map((f) => `docs/${f}`),
-    ]) {
+    for (const file of docFiles()) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       for (const m of text.matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)) {
         if (/^[a-z]+:/.test(m[1])) continue;
@@ -47,13 +50,7 @@ describe('README', () => {
       };
     };
     const titles = new Map(pkg.contributes.commands.map((c) => [`${c.category}: ${c.title}`, c.command]));
-    for (const file of [
-      'README.md',
-      ...fs
-        .readdirSync(path.join(ROOT, 'docs'))
-        .filter((f) => f.endsWith('.md'))
-        .map((f) => `docs/${f}`),
-    ]) {
+    for (const file of docFiles()) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       for (const m of text.matchAll(/\*\*(Sky: [^*]+?)\*\*/g))
         for (const name of m[1].replace(/\s+/g, ' ').split(' / '))

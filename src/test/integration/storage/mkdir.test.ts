@@ -2,30 +2,23 @@
 // GCS fake and the OCI fake. A folder is a zero-byte marker whose key ends in '/'.
 import * as assert from 'assert';
 import * as crypto from 'crypto';
-import { loadConfig } from '../../../engine/config/config';
-import { openStore, type Store, type StoreKind } from '../../../engine/storage';
-import { sharedSandbox, type Sandbox } from '../../sandbox';
+import type { Store, StoreKind } from '../../../engine/storage';
+import type { Sandbox } from '../../sandbox';
 import { runCli } from '../../harness/cli';
+import { sandboxStores } from '../../harness/sandboxStores';
 
 const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
 
 describe('storage mkdir through the CLI on RGW, Azurite, the GCS fake and the OCI fake', function () {
   this.timeout(240_000);
   let sb: Sandbox;
-  const stores = new Map<StoreKind, Store>();
+  let stores: Map<StoreKind, Store>;
   const bucket = `sky-mkdir-${crypto.randomBytes(3).toString('hex')}`;
   const cli = (...args: string[]) => runCli(['storage', ...args], sb.env());
 
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
-    sb.writeSkyConfig();
-    process.env.SKY_VSCODE_HOME = sb.skyHome;
-    const config = loadConfig();
-    for (const kind of KINDS) {
-      const store = await openStore(kind, config);
-      stores.set(kind, store);
-      await store.createBucket(bucket);
-    }
+    ({ sb, stores } = await sandboxStores(KINDS));
+    for (const store of stores.values()) await store.createBucket(bucket);
   });
 
   for (const kind of KINDS)

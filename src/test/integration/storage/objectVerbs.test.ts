@@ -9,12 +9,13 @@ import { loadConfig } from '../../../engine/config/config';
 import { openStore, type Store, type StoreKind } from '../../../engine/storage';
 import { copyUri } from '../../../engine/storage/copy';
 import { CancellationSource, isCancelledError } from '../../../engine/util/cancellation';
-import { sharedSandbox, type Sandbox } from '../../sandbox';
+import type { Sandbox } from '../../sandbox';
 import { startCountingRelay } from '../../sandbox/countingRelay';
 import { startGcsFake, type GcsFake } from '../../sandbox/fakes/gcsFake';
 import { makeTestDir } from '../../sandbox/proc';
 import { runCli } from '../../harness/cli';
 import { readAll } from '../../harness/objectBytes';
+import { sandboxStores } from '../../harness/sandboxStores';
 
 const KINDS: StoreKind[] = ['s3', 'azure', 'gcs', 'oci'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +31,7 @@ async function put(store: Store, bucket: string, key: string, data: Buffer, meta
 describe('object verbs through the CLI on RGW, Azurite, the GCS fake and the OCI fake', function () {
   this.timeout(240_000);
   let sb: Sandbox;
-  const stores = new Map<StoreKind, Store>();
+  let stores: Map<StoreKind, Store>;
   const buckets = new Map<StoreKind, string[]>();
   const cli = (...args: string[]) => runCli(['storage', ...args], sb.env());
   const json = async <T>(...args: string[]): Promise<T> => {
@@ -41,13 +42,8 @@ describe('object verbs through the CLI on RGW, Azurite, the GCS fake and the OCI
   const uri = (kind: StoreKind, i: number, key = '') => stores.get(kind)!.uri(buckets.get(kind)![i], key);
 
   before(async () => {
-    sb = await sharedSandbox({ ssh: true, s3: true, azure: true, gcs: true, oci: true });
-    sb.writeSkyConfig();
-    process.env.SKY_VSCODE_HOME = sb.skyHome;
-    const config = loadConfig();
-    for (const kind of KINDS) {
-      const store = await openStore(kind, config);
-      stores.set(kind, store);
+    ({ sb, stores } = await sandboxStores(KINDS));
+    for (const [kind, store] of stores) {
       const names = [0, 1].map((i) => `sky-ov-${kind}-${i}-${crypto.randomBytes(3).toString('hex')}`);
       for (const n of names) await store.createBucket(n);
       buckets.set(kind, names);
